@@ -1,0 +1,6 @@
+#pragma once
+/// \file concepts.hpp
+/// Every module's concepts in one include (see docs/concepts.md).
+
+#include <rnnlab/core/concepts.hpp>
+#include <rnnlab/tasks/concepts.hpp>

@@ -1,0 +1,188 @@
+#pragma once
+/// \file core/parameters.hpp
+/// The parameter set of a CTRNN and named subsets of it.
+///
+/// `ctrnn_parameters` is a plain aggregate of Eigen matrices. The same type holds a network's
+/// parameters, their gradients and optimiser moments, so learning rules work on it generically
+/// with `for_each`. Trainable subsets are data (`param_set`), not subclasses.
+
+#include <Eigen/Core>
+
+#include <array>
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include <rnnlab/error.hpp>
+#include <rnnlab/tensor.hpp>
+
+namespace rnnlab {
+
+/// One parameter group of a CTRNN.
+enum class param : unsigned {
+  W_rec = 1u << 0,  ///< recurrent weights, N × N (row = receiving unit)
+  W_in = 1u << 1,   ///< input weights, N × M
+  W_out = 1u << 2,  ///< readout weights, O × N
+  b = 1u << 3,      ///< recurrent bias, N
+  b_out = 1u << 4,  ///< readout bias, O
+  x0 = 1u << 5,     ///< learned initial state, N
+};
+
+inline constexpr std::array<param, 6> all_params = {param::W_rec, param::W_in, param::W_out,
+                                                    param::b,     param::b_out, param::x0};
+
+/// The file and display name of a parameter group ("W_rec", "W_in", ...).
+constexpr std::string_view param_name(param p) noexcept {
+  switch (p) {
+    case param::W_rec: return "W_rec";
+    case param::W_in: return "W_in";
+    case param::W_out: return "W_out";
+    case param::b: return "b";
+    case param::b_out: return "b_out";
+    case param::x0: return "x0";
+  }
+  return "?";
+}
+
+/// A set of parameter groups, e.g. the trainable ones.
+class param_set {
+public:
+  constexpr param_set() = default;
+  constexpr param_set(std::initializer_list<param> ps) {
+    for (param p : ps) m_bits |= static_cast<unsigned>(p);
+  }
+  static constexpr param_set all() { return param_set{param::W_rec, param::W_in, param::W_out, param::b, param::b_out, param::x0}; }
+  static constexpr param_set none() { return {}; }
+
+  constexpr bool contains(param p) const noexcept { return (m_bits & static_cast<unsigned>(p)) != 0; }
+  constexpr bool empty() const noexcept { return m_bits == 0; }
+  constexpr param_set& insert(param p) noexcept {
+    m_bits |= static_cast<unsigned>(p);
+    return *this;
+  }
+  constexpr unsigned bits() const noexcept { return m_bits; }
+  friend constexpr bool operator==(param_set, param_set) = default;
+
+  /// Parses a comma-separated list such as "W_rec,W_in" (or "all").
+  static param_set parse(std::string_view text) {
+    if (text == "all") return all();
+    param_set out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      const std::size_t end = std::min(text.find(',', start), text.size());
+      const std::string_view name = text.substr(start, end - start);
+      bool found = false;
+      for (param p : all_params)
+        if (param_name(p) == name) {
+          out.insert(p);
+          found = true;
+        }
+      require(found, "rnnlab::param_set::parse", "text",
+              "a comma-separated list of W_rec, W_in, W_out, b, b_out, x0 (or 'all')",
+              std::string("'") + std::string(text) + "'");
+      start = end + 1;
+    }
+    return out;
+  }
+
+  std::string to_string() const {
+    std::string s;
+    for (param p : all_params)
+      if (contains(p)) {
+        if (!s.empty()) s += ',';
+        s += param_name(p);
+      }
+    return s;
+  }
+
+private:
+  unsigned m_bits = 0;
+};
+
+/// The parameters of a CTRNN x_{t+1} = (1−α)x_t + α(W_rec f(x_t) + W_in u_t + b), y = W_out r + b_out.
+template <class Scalar>
+struct ctrnn_parameters {
+  using matrix_type = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using vector_type = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+  matrix_type W_rec;  ///< N × N
+  matrix_type W_in;   ///< N × M
+  matrix_type W_out;  ///< O × N
+  vector_type b;      ///< N
+  vector_type b_out;  ///< O
+  vector_type x0;     ///< N: the network's own initial state (used when none is given)
+
+  /// All-zero parameters of the given sizes.
+  static ctrnn_parameters zeros(Index n_units, Index n_inputs, Index n_outputs) {
+    require_shape(n_units > 0, "rnnlab::ctrnn_parameters::zeros", "n_units", "> 0", n_units);
+    require_shape(n_inputs >= 0, "rnnlab::ctrnn_parameters::zeros", "n_inputs", ">= 0", n_inputs);
+    require_shape(n_outputs >= 0, "rnnlab::ctrnn_parameters::zeros", "n_outputs", ">= 0", n_outputs);
+    ctrnn_parameters p;
+    p.W_rec = matrix_type::Zero(n_units, n_units);
+    p.W_in = matrix_type::Zero(n_units, n_inputs);
+    p.W_out = matrix_type::Zero(n_outputs, n_units);
+    p.b = vector_type::Zero(n_units);
+    p.b_out = vector_type::Zero(n_outputs);
+    p.x0 = vector_type::Zero(n_units);
+    return p;
+  }
+
+  /// Zeros with the same shapes as `other` (for gradients and optimiser moments).
+  static ctrnn_parameters zeros_like(const ctrnn_parameters& other) {
+    return zeros(other.n_units(), other.n_inputs(), other.n_outputs());
+  }
+
+  Index n_units() const noexcept { return W_rec.rows(); }
+  Index n_inputs() const noexcept { return W_in.cols(); }
+  Index n_outputs() const noexcept { return W_out.rows(); }
+
+  /// Calls fn(param, group) for every group, in the order of `all_params`.
+  template <class Fn>
+  void for_each(Fn&& fn) {
+    fn(param::W_rec, W_rec);
+    fn(param::W_in, W_in);
+    fn(param::W_out, W_out);
+    fn(param::b, b);
+    fn(param::b_out, b_out);
+    fn(param::x0, x0);
+  }
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    fn(param::W_rec, W_rec);
+    fn(param::W_in, W_in);
+    fn(param::W_out, W_out);
+    fn(param::b, b);
+    fn(param::b_out, b_out);
+    fn(param::x0, x0);
+  }
+
+  /// Checks that the shapes agree with each other and every value is finite; throws shape_error
+  /// or argument_error naming `caller` and the offending group.
+  void validate(std::string_view caller) const {
+    const Index n = W_rec.rows();
+    const auto shape = [](Index r, Index c) { return "(" + std::to_string(r) + ", " + std::to_string(c) + ")"; };
+    require_shape(n > 0 && W_rec.cols() == n, caller, "W_rec", "a square (N, N) matrix with N > 0",
+                  shape(W_rec.rows(), W_rec.cols()));
+    require_shape(W_in.rows() == n, caller, "W_in", "(" + std::to_string(n) + ", M)", shape(W_in.rows(), W_in.cols()));
+    require_shape(W_out.cols() == n, caller, "W_out", "(O, " + std::to_string(n) + ")",
+                  shape(W_out.rows(), W_out.cols()));
+    require_shape(b.size() == n, caller, "b", "length " + std::to_string(n), b.size());
+    require_shape(b_out.size() == W_out.rows(), caller, "b_out", "length " + std::to_string(W_out.rows()),
+                  b_out.size());
+    require_shape(x0.size() == n, caller, "x0", "length " + std::to_string(n), x0.size());
+    for_each([&](param p, const auto& m) {
+      require(m.allFinite(), caller, param_name(p), "finite values", "NaN or infinity");
+    });
+  }
+
+  /// Exact (bit-wise value) equality of every group, shapes included.
+  friend bool operator==(const ctrnn_parameters& a, const ctrnn_parameters& c) {
+    const auto same = [](const auto& x, const auto& y) {
+      return x.rows() == y.rows() && x.cols() == y.cols() && x == y;
+    };
+    return same(a.W_rec, c.W_rec) && same(a.W_in, c.W_in) && same(a.W_out, c.W_out) && same(a.b, c.b) &&
+           same(a.b_out, c.b_out) && same(a.x0, c.x0);
+  }
+};
+
+}  // namespace rnnlab

@@ -1,0 +1,21 @@
+// Uses the installed headers (core, tasks and io) and fails loudly if the results are wrong.
+#include <rnnlab/io.hpp>
+#include <rnnlab/rnnlab.hpp>
+
+#include <cstdio>
+#include <filesystem>
+
+int main() {
+  rnnlab::rng g(7);
+  const rnnlab::random_dots task;
+  auto net = rnnlab::make_ctrnn<float>(rnnlab::ctrnn_config::paper_text(), task.n_inputs(), task.n_outputs(), g);
+  const auto batch = task.sample<float>(16, g);
+  const auto sim = net.simulate(batch.inputs);
+  const auto dir = std::filesystem::temp_directory_path() / "rnnlab_consumer_net";
+  rnnlab::io::save_network(dir, net);
+  const auto loaded = rnnlab::io::load_network<float>(dir);
+  const bool ok = loaded == net && sim.outputs.shape(0) == 750 && sim.outputs.shape(1) == 16;
+  std::printf("rnnlab %s consumer: %s\n", std::string(rnnlab::version).c_str(), ok ? "ok" : "FAILED");
+  std::filesystem::remove_all(dir);
+  return ok ? 0 : 1;
+}
