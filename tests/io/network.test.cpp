@@ -1,0 +1,110 @@
+#include <doctest/doctest.h>
+
+#include <rnnlab/io/network.hpp>
+#include <rnnlab/io/trial_batch.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+
+#include <filesystem>
+
+using namespace rnnlab;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::path(RNNLAB_TEST_TMP) / name;
+  fs::remove_all(dir);
+  return dir;
+}
+}  // namespace
+
+TEST_CASE_TEMPLATE("network save -> load round trip is bit-exact", S, float, double) {
+  rng g(9);
+  auto net = make_ctrnn<S, activations::tanh>(ctrnn_config::reference_code(20), 4, 2, g);
+  net.parameters().b.setRandom();
+  net.parameters().x0.setRandom();
+  const auto dir = scratch("net");
+  io::save_network(dir, net, {"reference_code", 1234, {{"note", "test"}}});
+  const auto loaded = io::load_network<S, activations::tanh>(dir);
+  CHECK(loaded == net);
+  const auto info = io::read_network_info(dir);
+  CHECK(info.activation == "tanh");
+  CHECK(info.readout == readout_source::state);
+  CHECK(info.n_inputs == 4);
+  CHECK(info.seed == std::optional<std::uint64_t>(1234));
+  CHECK(info.extra["note"] == "test");
+  // visit_network dispatches on the activation written in the folder.
+  const std::string name = io::visit_network<double>(dir, [](const auto& n) {
+    return std::string(std::decay_t<decltype(n)>::activation_type::name);
+  });
+  CHECK(name == "tanh");
+}
+
+TEST_CASE("a float64 folder loads as float (and the other way round)") {
+  rng g(2);
+  auto net = make_ctrnn<double>(ctrnn_config::paper_text(6), 1, 1, g);
+  const auto dir = scratch("net64");
+  io::save_network(dir, net);
+  const auto f = io::load_network<float>(dir);
+  CHECK((f.parameters().W_rec.cast<double>() - net.parameters().W_rec).cwiseAbs().maxCoeff() < 1e-7);
+}
+
+TEST_CASE("corrupt or mismatched network folders give io_error naming the file") {
+  rng g(4);
+  auto net = make_ctrnn<double>(ctrnn_config::paper_text(5), 2, 1, g);
+  const auto dir = scratch("bad");
+  io::save_network(dir, net);
+  CHECK_THROWS_WITH_AS((io::load_network<double, activations::relu>(dir)), doctest::Contains("activation"), io_error);
+  // W_in with the wrong number of rows.
+  io::write_npy(dir / "W_in.npy", Eigen::MatrixXd::Zero(4, 2));
+  CHECK_THROWS_WITH_AS(io::load_network<double>(dir), doctest::Contains("W_in.npy"), io_error);
+  io::save_network(dir, net);
+  fs::remove(dir / "W_out.npy");
+  CHECK_THROWS_WITH_AS(io::load_network<double>(dir), doctest::Contains("W_out.npy"), io_error);
+  io::save_network(dir, net);
+  io::write_text(dir / "network.json", "{\"activation\": \"sigmoid\", \"alpha\": 0.1, \"readout\": \"rates\"}");
+  CHECK_THROWS_WITH_AS(io::load_network<double>(dir), doctest::Contains("sigmoid"), io_error);
+  io::write_text(dir / "network.json", "{\"activation\": \"tanh\", \"alpha\": 0.1");
+  CHECK_THROWS_WITH_AS(io::read_network_info(dir), doctest::Contains("not valid JSON"), io_error);
+  io::write_text(dir / "network.json", "{\"activation\": \"one_plus_tanh\", \"readout\": \"rates\"}");
+  CHECK_THROWS_WITH_AS(io::read_network_info(dir), doctest::Contains("'alpha'"), io_error);
+  // A NaN weight is caught at load time too.
+  io::save_network(dir, net);
+  Eigen::MatrixXd w = net.parameters().W_rec;
+  w(0, 0) = std::nan("");
+  io::write_npy(dir / "W_rec.npy", w);
+  CHECK_THROWS_AS(io::load_network<double>(dir), io_error);
+}
+
+TEST_CASE("a minimal folder (three weight files and three JSON fields, as from PyTorch) loads") {
+  const auto dir = scratch("minimal");
+  fs::create_directories(dir);
+  Eigen::MatrixXf W = Eigen::MatrixXf::Random(3, 3), Win = Eigen::MatrixXf::Random(3, 2), Wout = Eigen::MatrixXf::Random(1, 3);
+  io::write_npy(dir / "W_rec.npy", W);
+  io::write_npy(dir / "W_in.npy", Win);
+  io::write_npy(dir / "W_out.npy", Wout);
+  io::write_text(dir / "network.json", R"({"activation": "tanh", "alpha": 1.0, "readout": "rates"})");
+  const auto net = io::load_network<double, activations::tanh>(dir);
+  CHECK(net.n_units() == 3);
+  CHECK(net.alpha() == 1.0);
+  CHECK(net.parameters().b.isZero());
+  CHECK(net.parameters().W_in(2, 1) == static_cast<double>(Win(2, 1)));
+}
+
+TEST_CASE("trial batch save -> load round trip is bit-exact, metadata included") {
+  rng g(5);
+  const context_integration task(context_integration_params::paper_text(3));
+  const auto batch = task.sample<float>(12, g);
+  const auto dir = scratch("batch");
+  io::save_trial_batch(dir, batch, {{"task", "3-cdi"}});
+  const auto back = io::load_trial_batch<float>(dir);
+  CHECK(back.inputs == batch.inputs);
+  CHECK(back.targets == batch.targets);
+  CHECK(back.mask == batch.mask);
+  CHECK(back.label == batch.label);
+  CHECK(back.context == batch.context);
+  CHECK(back.coherence == batch.coherence);
+  CHECK(back.stream_means == batch.stream_means);
+  // A mask whose T does not match the inputs is rejected.
+  io::write_npy(dir / "mask.npy", tensor<float, 2>({5, 12}));
+  CHECK_THROWS_WITH_AS(io::load_trial_batch<float>(dir), doctest::Contains("mask.npy"), io_error);
+}
