@@ -1,0 +1,49 @@
+#pragma once
+/// \file analysis/detail/fp_system.hpp
+/// Internals of the fixed-point solvers: curvature bounds of the activations (for the certified
+/// Newton convergence ball) and small numeric helpers.
+
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
+#include <cmath>
+#include <concepts>
+#include <limits>
+#include <type_traits>
+
+#include <rnnlab/core/activations.hpp>
+
+namespace rnnlab::detail {
+
+template <class F>
+concept fp_has_curvature_bound = requires {
+  { F::max_abs_second_derivative } -> std::convertible_to<double>;
+};
+
+/// sup |f″| of an activation, or +∞ when unknown or when f′ is discontinuous (ReLU).
+/// tanh″(x) = −2 tanh(x) sech²(x) reaches 4 / (3√3) at tanh² = 1/3; softplus″ = σ(1 − σ) ≤ 1/4.
+/// A user-defined activation may declare `static constexpr double max_abs_second_derivative`.
+template <class F>
+constexpr double fp_max_abs_second_derivative() {
+  if constexpr (fp_has_curvature_bound<F>)
+    return static_cast<double>(F::max_abs_second_derivative);
+  else if constexpr (std::is_same_v<F, activations::tanh> || std::is_same_v<F, activations::one_plus_tanh>)
+    return 0.76980035891950104;  // 4 / (3 √3)
+  else if constexpr (std::is_same_v<F, activations::softplus>)
+    return 0.25;
+  else
+    return std::numeric_limits<double>::infinity();
+}
+
+/// An upper bound on the spectral norm ‖A‖₂: the largest eigenvalue of AᵀA from a symmetric
+/// eigensolver (backward stable), inflated by a relative 1e-10 to cover its rounding.
+inline double fp_spectral_norm_upper(const Eigen::MatrixXd& A) {
+  if (A.size() == 0) return 0.0;
+  const Eigen::MatrixXd G = A.transpose() * A;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G, Eigen::EigenvaluesOnly);
+  const double lmax = es.eigenvalues().maxCoeff();
+  return std::sqrt(std::max(lmax, 0.0)) * (1.0 + 1e-10) + 1e-300;
+}
+
+}  // namespace rnnlab::detail
