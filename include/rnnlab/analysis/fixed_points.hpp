@@ -258,8 +258,8 @@ template <class Scalar, class DU>
 fixed_point_system<F>::fixed_point_system(const ctrnn<Scalar, F>& net, const Eigen::MatrixBase<DU>& u) {
   constexpr std::string_view fn = "rnnlab::fixed_point_system";
   require_shape(u.size() == net.n_inputs() && (u.cols() == 1 || u.rows() == 1), fn, "u",
-                "a vector of length n_inputs = " + std::to_string(net.n_inputs()),
-                "(" + std::to_string(u.rows()) + ", " + std::to_string(u.cols()) + ")");
+                detail::fp_text("a vector of length n_inputs = ", net.n_inputs()),
+                detail::fp_shape(u.rows(), u.cols()));
   const auto& p = net.parameters();
   m_W = p.W_rec.template cast<double>();
   const Eigen::VectorXd ud = u.derived().template cast<double>().reshaped();
@@ -274,8 +274,8 @@ fixed_point_system<F>::fixed_point_system(Eigen::MatrixXd W, Eigen::VectorXd c, 
     : m_W(std::move(W)), m_c(std::move(c)), m_alpha(alpha) {
   constexpr std::string_view fn = "rnnlab::fixed_point_system";
   require_shape(m_W.rows() > 0 && m_W.rows() == m_W.cols(), fn, "W", "a square (N, N) matrix with N > 0",
-                "(" + std::to_string(m_W.rows()) + ", " + std::to_string(m_W.cols()) + ")");
-  require_shape(m_c.size() == m_W.rows(), fn, "c", "length " + std::to_string(m_W.rows()), m_c.size());
+                detail::fp_shape(m_W.rows(), m_W.cols()));
+  require_shape(m_c.size() == m_W.rows(), fn, "c", detail::fp_text("length ", m_W.rows()), m_c.size());
   require(m_alpha > 0.0 && m_alpha <= 1.0, fn, "alpha", "a value in (0, 1]", m_alpha);
   require(m_W.allFinite() && m_c.allFinite(), fn, "W, c", "finite values", "NaN or infinity");
   finish_setup(fn);
@@ -515,7 +515,7 @@ critical_point analyse_point(const fixed_point_system<F>& system, const Eigen::R
                              const fixed_point_params& params) {
   params.validate();
   require_shape(x.size() == system.n_units(), "rnnlab::analyse_point", "x",
-                "length n_units = " + std::to_string(system.n_units()), x.size());
+                detail::fp_text("length n_units = ", system.n_units()), x.size());
   critical_point cp;
   cp.x = x;
   const Eigen::VectorXd Fx = system.residual(cp.x);
@@ -531,8 +531,8 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
   constexpr std::string_view fn = "rnnlab::find_fixed_points";
   p.validate();
   const Index N = sys.n_units(), K = starts.cols();
-  require_shape(starts.rows() == N, fn, "starts", "(" + std::to_string(N) + ", K): one start per column",
-                "(" + std::to_string(starts.rows()) + ", " + std::to_string(starts.cols()) + ")");
+  require_shape(starts.rows() == N, fn, "starts", detail::fp_text("(", N, ", K): one start per column"),
+                detail::fp_shape(starts.rows(), starts.cols()));
   require_shape(K >= 1, fn, "starts", "at least one column", K);
   require(starts.allFinite(), fn, "starts", "finite values", "NaN or infinity");
 

@@ -10,6 +10,8 @@
 #include <cmath>
 #include <concepts>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <type_traits>
 
 #include <rnnlab/core/activations.hpp>
@@ -44,6 +46,25 @@ inline double fp_spectral_norm_upper(const Eigen::MatrixXd& A) {
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G, Eigen::EigenvaluesOnly);
   const double lmax = es.eigenvalues().maxCoeff();
   return std::sqrt(std::max(lmax, 0.0)) * (1.0 + 1e-10) + 1e-300;
+}
+
+/// "(r, c)", built by appending: GCC 12 at -O3 reports a false -Wrestrict on
+/// "(" + std::to_string(...) chains once inlined (GCC PR 105651).
+inline std::string fp_shape(Eigen::Index r, Eigen::Index c) {
+  std::string s("(");
+  s += std::to_string(r);
+  s += ", ";
+  s += std::to_string(c);
+  s += ')';
+  return s;
+}
+
+/// prefix + std::to_string(n) + suffix, built by appending (see fp_shape).
+inline std::string fp_text(std::string_view prefix, Eigen::Index n, std::string_view suffix = {}) {
+  std::string s(prefix);
+  s += std::to_string(n);
+  s += suffix;
+  return s;
 }
 
 }  // namespace rnnlab::detail

@@ -1,0 +1,214 @@
+#pragma once
+/// \file analysis/pca.hpp
+/// Principal component analysis of an activity matrix, and the one-off factorisation every
+/// similarity metric of this module starts from.
+///
+/// Activity X is units × samples (n × m, one row per unit, one column per time step and condition).
+/// With the unit means removed, X_c = X − x̄ 1ᵀ = U S Vᵀ (thin SVD, s₁ ≥ s₂ ≥ … ≥ 0). The explained
+/// variance of component k is s_k² / Σ s², and the principal components kept are the smallest K with
+///
+///     Σ_{k ≤ K} s_k²  /  Σ_k s_k²   ≥   variance_threshold          (0.95 in McMahan et al. 2021 §2.5)
+///
+/// The reduced data of SVCCA (Raghu et al. 2017; reference_code_spec §1.10) is diag(s_{1..K}) V_Kᵀ
+/// (K × m). rnnlab stores it as the orthonormal basis W = V_Kᵀ plus the singular values, because every
+/// metric of the module (CCA, SVCCA, CKA, Procrustes) of a pair then needs only W_x W_yᵀ (K_x × K_y).
+///
+/// Computation: the n × n Gram matrix X_c X_cᵀ = U S² Uᵀ is eigen-decomposed (n ≪ m, so this is one
+/// n² m pass over the data instead of an m × n SVD), W = S_K⁻¹ U_Kᵀ X_c, and W is re-orthonormalised
+/// (Löwdin, W ← (W Wᵀ)^{-1/2} W) when rounding has left it more than 1e-12 away from orthonormal.
+/// Components with s_k < rank_tolerance · s₁ are numerically zero (the Gram eigenvalues carry an
+/// absolute error of about n·ε·s₁², so such directions are rounding noise).
+
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+#include <rnnlab/analysis/detail/activity_checks.hpp>
+#include <rnnlab/error.hpp>
+#include <rnnlab/tensor.hpp>
+
+namespace rnnlab {
+
+/// Parameters of `pca` and `factor_activity`.
+struct pca_params {
+  /// Keep the smallest K whose components explain at least this fraction of the variance, in (0, 1];
+  /// 1 keeps every numerically non-zero component.
+  double variance_threshold = 0.95;
+  /// Singular values below rank_tolerance · s₁ count as zero, in [0, 1).
+  double rank_tolerance = 1e-6;
+  /// Upper bound on K (0 = none).
+  Index max_components = 0;
+
+  void validate(std::string_view fn = "rnnlab::pca_params::validate") const {
+    require(variance_threshold > 0.0 && variance_threshold <= 1.0, fn, "variance_threshold", "a value in (0, 1]",
+            variance_threshold);
+    require(rank_tolerance >= 0.0 && rank_tolerance < 1.0, fn, "rank_tolerance", "a value in [0, 1)",
+            rank_tolerance);
+    require(max_components >= 0, fn, "max_components", ">= 0 (0 = no limit)", max_components);
+  }
+};
+
+/// A network's activity factored once: X_c ≈ U_K diag(s_K) W with orthonormal rows W (K × m).
+struct activity_factor {
+  Index n_units = 0;
+  Index n_samples = 0;
+  Eigen::VectorXd mean;              ///< unit means x̄ (n)
+  Eigen::VectorXd singular_values;   ///< s_1 … s_K kept (descending)
+  Eigen::MatrixXd loadings;          ///< U_K: unit-space principal axes (n × K, orthonormal columns)
+  Eigen::MatrixXd basis;             ///< W = V_Kᵀ (K × m, orthonormal rows)
+  double total_variance = 0.0;       ///< Σ over all components of s_k² (= ‖X_c‖_F²)
+  double max_unit_variance = 0.0;    ///< max_i ‖row i of X_c‖² (the reference CCA's scale for raw data)
+  Index rank = 0;                    ///< numerically non-zero components
+  Index n_components() const noexcept { return singular_values.size(); }
+};
+
+/// Status of a PCA (the eigen-solver of the Gram matrix is the only thing that can fail).
+enum class pca_status { ok, decomposition_failed };
+
+/// Result of `pca`.
+struct pca_result {
+  pca_status status = pca_status::ok;
+  Eigen::VectorXd mean;                      ///< unit means (n)
+  Eigen::VectorXd singular_values;           ///< all n singular values of X_c, descending
+  Eigen::VectorXd explained_variance_ratio;  ///< s_k² / Σ s² for all n components
+  Eigen::MatrixXd components;                ///< principal axes in unit space, n × K
+  Eigen::MatrixXd scores;                    ///< reduced data diag(s_K) V_Kᵀ, K × m
+  Index n_components = 0;                    ///< K
+  Index rank = 0;                            ///< numerically non-zero components
+};
+
+/// Factors an activity matrix (units × samples) for similarity work. Throws shape_error /
+/// argument_error for too few samples, non-finite values or constant activity.
+template <class D>
+activity_factor factor_activity(const Eigen::MatrixBase<D>& X, const pca_params& params = {});
+
+/// PCA of an activity matrix (units × samples) with an explained-variance threshold.
+template <class D>
+pca_result pca(const Eigen::MatrixBase<D>& X, const pca_params& params = {});
+
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+/// Everything pca() and factor_activity() share: the eigen-decomposition of the centred Gram matrix.
+struct gram_decomposition {
+  bool ok = true;
+  Eigen::MatrixXd Xc;     // centred activity
+  Eigen::VectorXd mean;
+  Eigen::VectorXd s;      // all n singular values, descending
+  Eigen::MatrixXd U;      // matching eigenvectors (columns)
+  double total = 0.0;
+  double max_unit_variance = 0.0;
+  Index rank = 0;
+};
+
+template <class D>
+gram_decomposition decompose_gram(const Eigen::MatrixBase<D>& X, const pca_params& p, std::string_view fn) {
+  p.validate(fn);
+  require_activity(X, fn, "X");
+  gram_decomposition g;
+  const Index n = X.rows();
+  g.mean = X.template cast<double>().rowwise().mean();
+  g.Xc = X.template cast<double>().colwise() - g.mean;
+  // Constant activity (up to rounding): the centred values are zero relative to the data's magnitude.
+  const double scale = X.template cast<double>().cwiseAbs().maxCoeff();
+  const double rms = std::sqrt(g.Xc.squaredNorm() / static_cast<double>(g.Xc.size()));
+  require_not_constant(rms > 1e-13 * scale ? rms : 0.0, fn, "X");
+
+  Eigen::MatrixXd G = Eigen::MatrixXd::Zero(n, n);
+  G.selfadjointView<Eigen::Lower>().rankUpdate(g.Xc);
+  g.max_unit_variance = G.diagonal().maxCoeff();
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(G.selfadjointView<Eigen::Lower>());
+  g.s = Eigen::VectorXd::Zero(n);
+  g.U = Eigen::MatrixXd::Identity(n, n);
+  if (eig.info() != Eigen::Success) {
+    g.ok = false;
+    return g;
+  }
+  // Eigen returns ascending eigenvalues; rounding can make the smallest slightly negative.
+  for (Index k = 0; k < n; ++k) {
+    g.s(k) = std::sqrt(std::max(0.0, eig.eigenvalues()(n - 1 - k)));
+    g.U.col(k) = eig.eigenvectors().col(n - 1 - k);
+  }
+  g.total = g.s.squaredNorm();
+  g.rank = 0;
+  while (g.rank < n && g.s(g.rank) > p.rank_tolerance * g.s(0)) ++g.rank;
+  return g;
+}
+
+/// The smallest K reaching the variance threshold, capped by the rank and max_components.
+inline Index components_for(const Eigen::VectorXd& s, Index rank, const pca_params& p) {
+  Index K = rank;
+  if (p.variance_threshold < 1.0) {
+    const double total = s.squaredNorm();
+    double cum = 0.0;
+    for (Index k = 0; k < rank; ++k) {
+      cum += s(k) * s(k);
+      if (cum / total >= p.variance_threshold) {
+        K = k + 1;
+        break;
+      }
+    }
+  }
+  if (p.max_components > 0) K = std::min(K, p.max_components);
+  return std::max<Index>(K, 1);
+}
+
+/// Makes the rows of W orthonormal (Löwdin) if rounding has left them visibly not so.
+inline void reorthonormalize_rows(Eigen::MatrixXd& W) {
+  const Index K = W.rows();
+  Eigen::MatrixXd C = Eigen::MatrixXd::Zero(K, K);
+  C.selfadjointView<Eigen::Lower>().rankUpdate(W);
+  C.triangularView<Eigen::StrictlyUpper>() = C.transpose();
+  if ((C - Eigen::MatrixXd::Identity(K, K)).cwiseAbs().maxCoeff() <= 1e-12) return;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(C);
+  const Eigen::VectorXd inv_sqrt = eig.eigenvalues().cwiseMax(1e-300).cwiseSqrt().cwiseInverse();
+  const Eigen::MatrixXd T = eig.eigenvectors() * inv_sqrt.asDiagonal() * eig.eigenvectors().transpose();
+  W = (T * W).eval();
+}
+
+}  // namespace detail
+
+template <class D>
+activity_factor factor_activity(const Eigen::MatrixBase<D>& X, const pca_params& params) {
+  constexpr std::string_view fn = "rnnlab::factor_activity";
+  auto g = detail::decompose_gram(X, params, fn);
+  activity_factor f;
+  f.n_units = X.rows();
+  f.n_samples = X.cols();
+  f.mean = g.mean;
+  f.total_variance = g.total;
+  f.max_unit_variance = g.max_unit_variance;
+  f.rank = g.rank;
+  if (!g.ok || g.rank == 0)  // cannot happen for non-constant data unless the solver failed
+    throw error(detail::concat(fn, ": the eigen-decomposition of the Gram matrix failed"));
+  const Index K = detail::components_for(g.s, g.rank, params);
+  f.singular_values = g.s.head(K);
+  f.loadings = g.U.leftCols(K);
+  f.basis.noalias() = f.singular_values.cwiseInverse().asDiagonal() * (f.loadings.transpose() * g.Xc);
+  detail::reorthonormalize_rows(f.basis);
+  return f;
+}
+
+template <class D>
+pca_result pca(const Eigen::MatrixBase<D>& X, const pca_params& params) {
+  auto g = detail::decompose_gram(X, params, "rnnlab::pca");
+  pca_result r;
+  r.mean = g.mean;
+  r.singular_values = g.s;
+  r.rank = g.rank;
+  if (!g.ok) {
+    r.status = pca_status::decomposition_failed;
+    return r;
+  }
+  r.explained_variance_ratio = g.s.array().square() / g.total;
+  r.n_components = detail::components_for(g.s, g.rank, params);
+  r.components = g.U.leftCols(r.n_components);
+  r.scores.noalias() = r.components.transpose() * g.Xc;
+  return r;
+}
+
+}  // namespace rnnlab
