@@ -1,0 +1,386 @@
+#pragma once
+/// \file learning/bptt.hpp
+/// Backpropagation through time: the exact gradient of a masked loss over whole trials, by a
+/// hand-derived backward pass over the stored activity, and the BPTT learning rule (gradient +
+/// Adam or SGD) of McMahan et al. 2021 Sec. 2.3.
+///
+/// Model (core/ctrnn.hpp), for t = 0 … T−1 and every trial b of a batch:
+///
+///     z_t = W_rec r_t + W_in u_t + b,      r_t = f(x_t)
+///     x_{t+1} = (1 − α) x_t + α z_t
+///     y_t = W_out s_{t+1} + b_out,         s = f(x) (readout `rates`) or s = x (`state`)
+///
+/// Loss, with mask weights m_{t,b} ≥ 0 and normalisation c (see `loss_normalization`):
+///
+///     MSE:            L = c Σ_{t,b} m_{t,b} ‖y_{t,b} − y*_{t,b}‖²
+///     cross-entropy:  L = −c Σ_{t,b} m_{t,b} Σ_o y*_{t,b,o} log softmax(y_{t,b})_o
+///
+/// Backward pass (δy_t = ∂L/∂y_t: 2 c m (y − y*) for MSE, c m (softmax(y) Σ_o y*_o − y*) for
+/// cross-entropy; a_t = ∂L/∂x_t, a_T starts at 0):
+///
+///     a_t   += W_outᵀ δy_{t−1} ⊙ f′(x_t)   (rates readout; without ⊙ f′ for the state readout)
+///     g_t    = α a_t                         (= ∂L/∂z_{t−1})
+///     a_{t−1} = (1 − α) a_t + f′(x_{t−1}) ⊙ W_recᵀ g_t
+///
+///     ∂L/∂W_rec = Σ_t g_t r_{t−1}ᵀ     ∂L/∂W_in = Σ_t g_t u_{t−1}ᵀ     ∂L/∂b = Σ_t g_t 1
+///     ∂L/∂W_out = Σ_t δy_t s_{t+1}ᵀ    ∂L/∂b_out = Σ_t δy_t 1          ∂L/∂x0 = a_0 1
+///
+/// (sums over the batch columns too). The x0 group is Σ_b ∂L/∂x_0^{(b)}: the gradient with
+/// respect to the network's own x0 when every trial starts from it (the initial states passed in
+/// are x0 broadcast), and in general the gradient of a shift common to all initial states.
+///
+/// Cost per step: one GEMM W_rec·r forward and one W_recᵀ·g backward; the W_rec gradient is
+/// accumulated as one larger GEMM every k steps (learning/detail/bptt_kernel.hpp). The batch is
+/// split into a fixed number of shards, each swept on its own thread; shard results are summed in
+/// shard order, so the result does not depend on the number of threads (only on `shards`).
+///
+/// The reference code (reference_code_spec §1.4): Adam lr 5e-4, batch 500, only W_rec trained,
+/// loss = Σ over the batch of the squared errors at the first and the last step (`sum`), one
+/// initial state x0 ~ N(0, 0.3²) shared by the 500 trials of a batch, no clipping.
+
+#include <Eigen/Core>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/core/parameters.hpp>
+#include <rnnlab/error.hpp>
+#include <rnnlab/learning/adam.hpp>
+#include <rnnlab/learning/concepts.hpp>
+#include <rnnlab/learning/detail/bptt_kernel.hpp>
+#include <rnnlab/random.hpp>
+#include <rnnlab/tasks/concepts.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/rdm.hpp>
+#include <rnnlab/tasks/trial_batch.hpp>
+
+namespace rnnlab {
+
+/// The per-entry loss.
+enum class loss_kind {
+  mse,            ///< squared error Σ_o (y_o − y*_o)²
+  cross_entropy,  ///< softmax cross-entropy against target probabilities y* (needs O ≥ 2)
+};
+
+/// How the masked sum is normalised: the factor c in L = c Σ m · (per-entry loss).
+enum class loss_normalization {
+  sum,          ///< c = 1: the reference code's batch sum
+  per_trial,    ///< c = 1/B: the batch sum divided by the batch size (the reference GA's)
+  per_element,  ///< c = 1/(O Σ_{t,b} m_{t,b}): the mean over the masked entries (the "mean squared error")
+};
+
+constexpr std::string_view loss_kind_name(loss_kind k) noexcept { return k == loss_kind::mse ? "mse" : "cross_entropy"; }
+constexpr std::string_view loss_normalization_name(loss_normalization n) noexcept {
+  return n == loss_normalization::sum ? "sum" : n == loss_normalization::per_trial ? "per_trial" : "per_element";
+}
+
+/// A loss: kind and normalisation.
+struct loss_spec {
+  loss_kind kind = loss_kind::mse;
+  loss_normalization normalization = loss_normalization::per_element;
+
+  /// The reference code's: squared errors summed over the batch (the mask selects the steps).
+  static constexpr loss_spec reference_code() { return {loss_kind::mse, loss_normalization::sum}; }
+  /// The paper's text: "mean-squared error", read as the mean over the masked entries.
+  static constexpr loss_spec paper_text() { return {loss_kind::mse, loss_normalization::per_element}; }
+};
+
+/// Options of `bptt_gradient`.
+struct gradient_options {
+  param_set params = param_set::all();  ///< which groups to differentiate (others are left zero)
+  loss_spec loss{};
+  Index shards = 2;   ///< the batch is split into this many column blocks (fixes the summation order)
+  Index threads = 0;  ///< threads sweeping the shards; 0 = min(shards, hardware threads)
+
+  void validate(std::string_view caller) const {
+    require(shards >= 1, caller, "shards", ">= 1", shards);
+    require(threads >= 0, caller, "threads", ">= 0 (0 = automatic)", threads);
+  }
+};
+
+/// A loss and its gradient. Groups outside `params` are zero.
+template <class Scalar>
+struct gradient_result {
+  double loss = 0;
+  ctrnn_parameters<Scalar> grad;
+  param_set params;
+};
+
+/// Reusable buffers for repeated gradients of same-shaped batches (no allocation after the first).
+template <class Scalar>
+using bptt_workspace = detail::bptt_workspace<Scalar>;
+
+/// The loss of `net` on `batch` from initial states `x0` (N × 1 shared or N × B), computed with a
+/// plain forward simulation (no gradient; an independent check of the BPTT forward sweep).
+template <class Scalar, Activation F, class DX0>
+double evaluate_loss(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, const Eigen::MatrixBase<DX0>& x0,
+                     const loss_spec& loss);
+
+/// Loss and gradient into `grad` (resized to the network's shapes), reusing `ws`. Returns the loss;
+/// a NaN or infinite loss is returned as it is (never thrown).
+template <class Scalar, Activation F, class DX0>
+double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch,
+                         const Eigen::MatrixBase<DX0>& x0, const gradient_options& options,
+                         ctrnn_parameters<Scalar>& grad, bptt_workspace<Scalar>& ws);
+
+/// Loss and gradient from initial states `x0` (N × 1 shared or N × B).
+template <class Scalar, Activation F, class DX0>
+gradient_result<Scalar> bptt_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch,
+                                      const Eigen::MatrixBase<DX0>& x0, const gradient_options& options = {}) {
+  gradient_result<Scalar> r;
+  bptt_workspace<Scalar> ws;
+  r.loss = loss_and_gradient(net, batch, x0, options, r.grad, ws);
+  r.params = options.params;
+  return r;
+}
+
+/// Loss and gradient with every trial starting from the network's own x0.
+template <class Scalar, Activation F>
+gradient_result<Scalar> bptt_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch,
+                                      const gradient_options& options = {}) {
+  return bptt_gradient(net, batch, net.parameters().x0, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The learning rule
+
+/// Where each training trial starts.
+enum class initial_state_mode {
+  network,           ///< the network's own x0 (trainable as the group x0)
+  shared_random,     ///< one x0 ~ N(0, std²) per batch, shared by its trials (the reference code's)
+  per_trial_random,  ///< an independent x0 ~ N(0, std²) per trial (the paper's text)
+};
+
+struct initial_state_policy {
+  initial_state_mode mode = initial_state_mode::per_trial_random;
+  double stddev = 0.3;
+
+  static initial_state_policy reference_code() { return {initial_state_mode::shared_random, 0.3}; }
+  /// The paper's N(0, 0.3), read as a variance.
+  static initial_state_policy paper_text() { return {initial_state_mode::per_trial_random, std::sqrt(0.3)}; }
+};
+
+/// The per-run state of `bptt`: optimiser moments, gradient and workspace.
+template <class Scalar, class Opt>
+struct bptt_state {
+  typename Opt::template state<Scalar> optimizer;
+  ctrnn_parameters<Scalar> grad;
+  bptt_workspace<Scalar> workspace;
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> x0;
+};
+
+/// BPTT: one update = a fresh batch from the task, the exact gradient of the loss over the whole
+/// trial, one optimiser step on the trainable groups.
+template <class Opt = adam>
+struct bptt {
+  Opt optimizer{};
+  param_set params{param::W_rec, param::W_in, param::W_out};
+  loss_spec loss = loss_spec::paper_text();
+  Index batch_size = 500;
+  initial_state_policy initial_state = initial_state_policy::paper_text();
+  Index shards = 2;   ///< see gradient_options::shards (fixes the result)
+  Index threads = 0;  ///< 0 = min(shards, hardware threads)
+
+  /// The published code: Adam lr 5e-4, batch 500, W_rec only, summed first+last-step squared
+  /// errors (the tasks' reference masks), one x0 ~ N(0, 0.3²) shared by the batch.
+  static bptt reference_code()
+    requires std::same_as<Opt, adam>
+  {
+    bptt r;
+    r.optimizer = adam::reference_code();
+    r.params = param_set{param::W_rec};
+    r.loss = loss_spec::reference_code();
+    r.batch_size = 500;
+    r.initial_state = initial_state_policy::reference_code();
+    return r;
+  }
+
+  /// The paper's text: Adam lr 5e-4, batch 500, mean squared error; it does not say which groups
+  /// are trained, so all weights of Eq. 1–2 (W_rec, W_in, W_out); x0 ~ N(0, 0.3) per trial.
+  static bptt paper_text()
+    requires std::same_as<Opt, adam>
+  {
+    bptt r;
+    r.optimizer = adam::reference_code();
+    r.params = param_set{param::W_rec, param::W_in, param::W_out};
+    r.loss = loss_spec::paper_text();
+    r.batch_size = 500;
+    r.initial_state = initial_state_policy::paper_text();
+    return r;
+  }
+
+  void validate() const {
+    constexpr std::string_view fn = "rnnlab::bptt::validate";
+    optimizer.validate();
+    require(!params.empty(), fn, "params", "a non-empty set of trainable groups", "an empty set");
+    require(batch_size >= 1, fn, "batch_size", ">= 1", batch_size);
+    require(std::isfinite(initial_state.stddev) && initial_state.stddev >= 0, fn, "initial_state.stddev",
+            "a finite value >= 0", initial_state.stddev);
+    gradient_options{params, loss, shards, threads}.validate(fn);
+  }
+
+  template <Network Net>
+  bptt_state<typename Net::scalar_type, Opt> make_state(const Net& net) const {
+    validate();
+    using Scalar = typename Net::scalar_type;
+    return {optimizer.make_state(net.parameters()), ctrnn_parameters<Scalar>::zeros_like(net.parameters()), {}, {}};
+  }
+
+  template <class Scalar, Activation F, class T, class G>
+    requires TaskFor<T, ctrnn<Scalar, F>>
+  update_result update(ctrnn<Scalar, F>& net, bptt_state<Scalar, Opt>& state, const T& task, G& g) const {
+    check_task_fits(task, net, "rnnlab::bptt::update");
+    const auto batch = task.template sample<Scalar>(batch_size, g);
+    const Index N = net.n_units();
+    switch (initial_state.mode) {
+      case initial_state_mode::network: state.x0 = net.parameters().x0; break;
+      case initial_state_mode::shared_random:
+        state.x0 = draw_initial_states<Scalar>(init_spec{0, 0, 0, initial_state.stddev, 0, 0}, N, 1, g);
+        break;
+      case initial_state_mode::per_trial_random:
+        state.x0 = draw_initial_states<Scalar>(init_spec{0, 0, 0, initial_state.stddev, 0, 0}, N, batch_size, g);
+        break;
+    }
+    const gradient_options go{params, loss, shards, threads};
+    const double L = loss_and_gradient(net, batch, state.x0, go, state.grad, state.workspace);
+    // A non-finite loss leaves the parameters untouched: the trainer reports divergence.
+    if (std::isfinite(L)) optimizer.step(net.parameters(), state.grad, params, state.optimizer);
+    return {batch_size, L};
+  }
+};
+
+static_assert(LearningRule<bptt<adam>, ctrnn<float>, random_dots>);
+static_assert(LearningRule<bptt<sgd>, ctrnn<double, activations::tanh>, context_integration>);
+
+// ---------------------------------------------------------------------------------------------
+// Definitions
+
+namespace detail {
+
+template <class Scalar, class DX0>
+void check_gradient_inputs(Index N, Index M, Index O, const trial_batch<Scalar>& batch,
+                           const Eigen::MatrixBase<DX0>& x0, const loss_spec& loss, std::string_view fn) {
+  batch.validate(fn);
+  const Index B = batch.n_trials();
+  require_shape(batch.n_inputs() == M, fn, "batch", "inputs with " + std::to_string(M) + " channels (the network's)",
+                shape_string(batch.inputs.shape()));
+  require_shape(batch.n_outputs() == O, fn, "batch", "targets with " + std::to_string(O) + " channels (the network's)",
+                shape_string(batch.targets.shape()));
+  require_shape(x0.rows() == N && (x0.cols() == 1 || x0.cols() == B), fn, "x0",
+                "(" + std::to_string(N) + ", 1) or (" + std::to_string(N) + ", " + std::to_string(B) + ")",
+                "(" + std::to_string(x0.rows()) + ", " + std::to_string(x0.cols()) + ")");
+  require(x0.allFinite(), fn, "x0", "finite values", "NaN or infinity");
+  require((batch.mask.flat() >= Scalar(0)).all(), fn, "batch.mask", "weights >= 0", "a negative weight");
+  if (loss.kind == loss_kind::cross_entropy)
+    require_shape(O >= 2, fn, "net", "at least 2 outputs for a softmax cross-entropy loss", O);
+}
+
+template <class Scalar>
+double loss_scale(const trial_batch<Scalar>& batch, const loss_spec& loss) {
+  switch (loss.normalization) {
+    case loss_normalization::sum: return 1.0;
+    case loss_normalization::per_trial: return 1.0 / static_cast<double>(batch.n_trials());
+    case loss_normalization::per_element: {
+      const double total = batch.mask.flat().template cast<double>().sum() * static_cast<double>(batch.n_outputs());
+      return total > 0 ? 1.0 / total : 0.0;
+    }
+  }
+  return 1.0;
+}
+
+}  // namespace detail
+
+template <class Scalar, Activation F, class DX0>
+double evaluate_loss(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, const Eigen::MatrixBase<DX0>& x0,
+                     const loss_spec& loss) {
+  constexpr std::string_view fn = "rnnlab::evaluate_loss";
+  detail::check_gradient_inputs(net.n_units(), net.n_inputs(), net.n_outputs(), batch, x0, loss, fn);
+  const auto out = net.simulate(batch.inputs, x0).outputs;
+  const Index T = batch.n_steps(), B = batch.n_trials(), O = batch.n_outputs();
+  double total = 0;
+  for (Index t = 0; t < T; ++t)
+    for (Index b = 0; b < B; ++b) {
+      const double m = static_cast<double>(batch.mask(t, b));
+      if (m == 0) continue;
+      if (loss.kind == loss_kind::mse) {
+        for (Index o = 0; o < O; ++o) {
+          const double e = static_cast<double>(out(t, b, o)) - static_cast<double>(batch.targets(t, b, o));
+          total += m * e * e;
+        }
+      } else {
+        double ymax = -std::numeric_limits<double>::infinity();
+        for (Index o = 0; o < O; ++o) ymax = std::max(ymax, static_cast<double>(out(t, b, o)));
+        double z = 0;
+        for (Index o = 0; o < O; ++o) z += std::exp(static_cast<double>(out(t, b, o)) - ymax);
+        const double lse = ymax + std::log(z);
+        for (Index o = 0; o < O; ++o)
+          total -= m * static_cast<double>(batch.targets(t, b, o)) * (static_cast<double>(out(t, b, o)) - lse);
+      }
+    }
+  return detail::loss_scale(batch, loss) * total;
+}
+
+template <class Scalar, Activation F, class DX0>
+double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch,
+                         const Eigen::MatrixBase<DX0>& x0, const gradient_options& options,
+                         ctrnn_parameters<Scalar>& grad, bptt_workspace<Scalar>& ws) {
+  constexpr std::string_view fn = "rnnlab::bptt_gradient";
+  options.validate(fn);
+  const Index N = net.n_units(), M = net.n_inputs(), O = net.n_outputs();
+  detail::check_gradient_inputs(N, M, O, batch, x0, options.loss, fn);
+  const Index T = batch.n_steps(), B = batch.n_trials();
+
+  // Steps whose mask is non-zero somewhere: the only steps with an output to compute.
+  ws.slot_of.assign(static_cast<std::size_t>(T), -1);
+  Index n_active = 0;
+  for (Index t = 0; t < T; ++t)
+    if ((batch.mask.row(t).array() != Scalar(0)).any()) ws.slot_of[static_cast<std::size_t>(t)] = n_active++;
+  ws.active_steps.resize(static_cast<std::size_t>(n_active));
+  for (Index t = 0; t < T; ++t)
+    if (ws.slot_of[static_cast<std::size_t>(t)] >= 0)
+      ws.active_steps[static_cast<std::size_t>(ws.slot_of[static_cast<std::size_t>(t)])] = t;
+
+  const param_set& ps = options.params;
+  detail::sweep_plan plan;
+  plan.W_rec = ps.contains(param::W_rec);
+  plan.W_in = ps.contains(param::W_in);
+  plan.W_out = ps.contains(param::W_out);
+  plan.b = ps.contains(param::b);
+  plan.b_out = ps.contains(param::b_out);
+  plan.x0 = ps.contains(param::x0);
+  const bool store_states = !detail::derivative_from_rate<F>::value;
+  const bool store_readout = plan.W_out && net.readout() == readout_source::state;
+
+  detail::prepare_workspace(ws, N, M, O, T, B, options.shards, store_states, store_readout, n_active);
+
+  const auto kind = options.loss.kind == loss_kind::mse ? detail::loss_kind_id::mse : detail::loss_kind_id::cross_entropy;
+  const double scale = detail::loss_scale(batch, options.loss);
+  const auto n_shards = static_cast<Index>(ws.shards.size());
+  Index threads = options.threads;
+  if (threads == 0) threads = std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
+  detail::run_shards(n_shards, threads, [&](Index s) {
+    detail::bptt_sweep(net, batch, x0, ws, ws.shards[static_cast<std::size_t>(s)], plan, kind,
+                       static_cast<Scalar>(scale));
+  });
+
+  // Fixed-order reduction over shards.
+  if (grad.n_units() != N || grad.n_inputs() != M || grad.n_outputs() != O)
+    grad = ctrnn_parameters<Scalar>::zeros(N, M, O);
+  grad.for_each([](param, auto& m) { m.setZero(); });
+  double loss = 0;
+  for (const auto& sh : ws.shards) {
+    loss += sh.loss;
+    grad.W_rec += sh.grad.W_rec;
+    grad.W_in += sh.grad.W_in;
+    grad.W_out += sh.grad.W_out;
+    grad.b += sh.grad.b;
+    grad.b_out += sh.grad.b_out;
+    grad.x0 += sh.grad.x0;
+  }
+  return scale * loss;
+}
+
+}  // namespace rnnlab

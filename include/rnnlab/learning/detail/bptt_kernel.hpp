@@ -1,0 +1,309 @@
+#pragma once
+/// \file learning/detail/bptt_kernel.hpp
+/// The forward and backward sweeps of BPTT over one shard (a block of trial columns) of a batch.
+/// The maths is in learning/bptt.hpp; this file is the allocation-free hot loop.
+///
+/// Layout. For shard s with Bs trials, the rates r_t = f(x_t), t = 0 … T, are stored as T + 1
+/// consecutive column-major N × Bs blocks, so that any run of k consecutive steps is one N × kBs
+/// matrix. The gradient of W_rec, Σ_t g_{t+1} r_tᵀ, is then accumulated k steps at a time as one
+/// GEMM with inner dimension k·Bs (instead of T GEMMs with inner dimension Bs), which runs near
+/// the machine's GEMM peak. The recurrent GEMMs W_rec·r (forward) and W_recᵀ·g (backward) are
+/// sequential in t and stay one GEMM per step.
+///
+/// f′ is recomputed from the stored rates where the activation allows it (tanh, 1 + tanh, ReLU),
+/// so the states x_t are stored only for other activations (softplus, user-defined ones); readout states (x at the
+/// loss steps, for W_out's gradient with the state readout) only at the steps the mask selects.
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#include <rnnlab/core/activations.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/core/fast_math.hpp>
+#include <rnnlab/core/parameters.hpp>
+#include <rnnlab/tasks/trial_batch.hpp>
+
+namespace rnnlab::detail {
+
+/// out = f(X) for contiguous matrices of the same size, with the vectorised double tanh where it
+/// applies (core/fast_math.hpp); Eigen's own vectorised tanh in float.
+template <class F, class Scalar>
+void apply_activation(const Scalar* x, Scalar* out, Index n) {
+  if constexpr (std::is_same_v<Scalar, double> && std::is_same_v<F, activations::tanh>)
+    tanh_array(x, out, static_cast<std::size_t>(n), 0.0);
+  else if constexpr (std::is_same_v<Scalar, double> && std::is_same_v<F, activations::one_plus_tanh>)
+    tanh_array(x, out, static_cast<std::size_t>(n), 1.0);
+  else {
+    using array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+    Eigen::Map<array>(out, n) = F::value(Eigen::Map<const array>(x, n));
+  }
+}
+
+/// f′(x) from the rate r = f(x) alone, for the activations where that is exact and accurate.
+template <class F>
+struct derivative_from_rate : std::false_type {};
+template <>
+struct derivative_from_rate<activations::tanh> : std::true_type {
+  template <class D>
+  static auto apply(const Eigen::ArrayBase<D>& r) {
+    using S = typename D::Scalar;
+    return S(1) - r.square();
+  }
+};
+template <>
+struct derivative_from_rate<activations::one_plus_tanh> : std::true_type {
+  template <class D>
+  static auto apply(const Eigen::ArrayBase<D>& r) {
+    using S = typename D::Scalar;
+    return r * (S(2) - r);  // 1 − (r − 1)² without the cancellation near r = 0 or 2
+  }
+};
+template <>
+struct derivative_from_rate<activations::relu> : std::true_type {
+  template <class D>
+  static auto apply(const Eigen::ArrayBase<D>& r) {
+    using S = typename D::Scalar;
+    return (r > S(0)).template cast<S>();  // r > 0 ⇔ x > 0
+  }
+};
+// Softplus: σ(x) = 1 − e^{−r} would need expm1 for accuracy at small r, and Eigen's packet
+// expm1 trips GCC 12's false warnings; its states are stored instead (F::derivative(x, r)).
+
+/// f′(x) as an expression of the stored state x (unused when the rate suffices) and rate r.
+template <class F, class DX, class DR>
+auto rate_derivative([[maybe_unused]] const Eigen::ArrayBase<DX>& x, const Eigen::ArrayBase<DR>& r) {
+  if constexpr (derivative_from_rate<F>::value)
+    return derivative_from_rate<F>::apply(r);
+  else
+    return F::derivative(x, r);
+}
+
+/// What the caller wants from a sweep.
+struct sweep_plan {
+  bool W_rec = false, W_in = false, W_out = false, b = false, b_out = false, x0 = false;
+  bool recurrence() const { return W_rec || W_in || b || x0; }
+};
+
+/// Loss kinds (public names in bptt.hpp).
+enum class loss_kind_id { mse, cross_entropy };
+
+/// Per-shard scratch and gradient accumulators, allocated once per shape.
+template <class Scalar>
+struct bptt_shard {
+  using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  Index col0 = 0, cols = 0;
+  Index block = 1;  ///< steps per blocked W_rec-gradient GEMM
+  std::vector<Scalar, Eigen::aligned_allocator<Scalar>> rates, states, readout_states, dy, gblock;
+  matrix X, Z, A, D, Y, U;
+  ctrnn_parameters<Scalar> grad;
+  double loss = 0;
+};
+
+/// The whole workspace: shards and the active-step map.
+template <class Scalar>
+struct bptt_workspace {
+  std::vector<bptt_shard<Scalar>> shards;
+  std::vector<Index> active_steps;  ///< steps t with a non-zero mask somewhere in the batch
+  std::vector<Index> slot_of;       ///< step → index into active_steps, or −1
+  Index N = 0, M = 0, O = 0, T = 0, B = 0, n_active = -1;
+  bool store_states = false, store_readout = false;
+};
+
+/// Number of steps per blocked W_rec-gradient GEMM: about 4,000 columns of inner dimension, so
+/// that a block of g's (N × k·Bs) stays in L2.
+inline Index gradient_block_steps(Index cols) { return std::clamp<Index>(4096 / std::max<Index>(cols, 1), 1, 64); }
+
+/// Sizes the workspace for a batch; reallocates only when a size changed.
+template <class Scalar>
+void prepare_workspace(bptt_workspace<Scalar>& ws, Index N, Index M, Index O, Index T, Index B, Index n_shards,
+                       bool store_states, bool store_readout, Index n_active) {
+  n_shards = std::clamp<Index>(n_shards, 1, B);
+  const bool same = ws.N == N && ws.M == M && ws.O == O && ws.T == T && ws.B == B &&
+                    static_cast<Index>(ws.shards.size()) == n_shards && ws.store_states == store_states &&
+                    ws.store_readout == store_readout && ws.n_active == n_active;
+  if (same) return;
+  ws.N = N, ws.M = M, ws.O = O, ws.T = T, ws.B = B, ws.n_active = n_active;
+  ws.store_states = store_states, ws.store_readout = store_readout;
+  ws.shards.assign(static_cast<std::size_t>(n_shards), {});
+  for (Index s = 0; s < n_shards; ++s) {
+    auto& sh = ws.shards[static_cast<std::size_t>(s)];
+    // Even split, the first B mod n_shards shards one column wider.
+    const Index base = B / n_shards, extra = B % n_shards;
+    sh.col0 = s * base + std::min(s, extra);
+    sh.cols = base + (s < extra ? 1 : 0);
+    const auto slab = static_cast<std::size_t>(N * sh.cols);
+    sh.block = gradient_block_steps(sh.cols);
+    sh.rates.assign(slab * static_cast<std::size_t>(T + 1), Scalar(0));
+    if (store_states) sh.states.assign(slab * static_cast<std::size_t>(T + 1), Scalar(0));
+    if (store_readout) sh.readout_states.assign(slab * static_cast<std::size_t>(n_active), Scalar(0));
+    sh.dy.assign(static_cast<std::size_t>(O * sh.cols * n_active), Scalar(0));
+    sh.gblock.assign(slab * static_cast<std::size_t>(sh.block), Scalar(0));
+    sh.X.resize(N, sh.cols);
+    sh.Z.resize(N, sh.cols);
+    sh.A.resize(N, sh.cols);
+    sh.D.resize(N, sh.cols);
+    sh.Y.resize(O, sh.cols);
+    sh.U.resize(M, sh.cols);
+    sh.grad = ctrnn_parameters<Scalar>::zeros(N, M, O);
+  }
+}
+
+/// Forward and backward sweep of one shard. `x0` is N × 1 (shared) or N × B. `scale` is the loss
+/// normalisation factor c (the loss is c · Σ mask · per-entry loss).
+template <class Scalar, class F, class DX0>
+void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, const Eigen::MatrixBase<DX0>& x0,
+                const bptt_workspace<Scalar>& ws, bptt_shard<Scalar>& sh, const sweep_plan& plan, loss_kind_id kind,
+                Scalar scale) {
+  using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using map = Eigen::Map<matrix>;
+  using cmap = Eigen::Map<const matrix>;
+  constexpr bool from_rate = derivative_from_rate<F>::value;
+  const auto& p = net.parameters();
+  const Index N = ws.N, O = ws.O, T = ws.T, Bs = sh.cols, c0 = sh.col0;
+  const Scalar alpha = net.alpha(), keep = Scalar(1) - alpha;
+  const bool rates_readout = net.readout() == readout_source::rates;
+  const Index slab = N * Bs;
+  Scalar* R = sh.rates.data();
+  Scalar* Xs = sh.states.data();
+  const auto rate = [&](Index t) { return map(R + t * slab, N, Bs); };
+  const auto state = [&](Index t) { return map(Xs + t * slab, N, Bs); };
+  const auto dy = [&](Index slot) { return map(sh.dy.data() + slot * O * Bs, O, Bs); };
+  const auto inputs = [&](Index t) { return batch.inputs.slice(t).middleCols(c0, Bs); };
+
+  auto& g = sh.grad;
+  g.for_each([](param, auto& m) { m.setZero(); });
+  sh.loss = 0;
+
+  // ---- forward: x_{t+1} = (1−α) x_t + α (W_rec r_t + W_in u_t + b), r = f(x)
+  auto& X = sh.X;
+  if (x0.cols() == 1)
+    X = x0.col(0).replicate(1, Bs);
+  else
+    X = x0.middleCols(c0, Bs);
+  apply_activation<F>(X.data(), R, slab);
+  if (ws.store_states) state(0) = X;
+  double loss = 0;
+  for (Index t = 0; t < T; ++t) {
+    sh.Z.noalias() = p.W_rec * rate(t);
+    sh.Z.noalias() += p.W_in * inputs(t);
+    X.array() = keep * X.array() + alpha * (sh.Z.colwise() + p.b).array();
+    auto r_next = rate(t + 1);
+    apply_activation<F>(X.data(), r_next.data(), slab);
+    if (ws.store_states) state(t + 1) = X;
+    const Index slot = ws.slot_of[static_cast<std::size_t>(t)];
+    if (slot < 0) continue;
+    // Output step t reads x_{t+1}: loss and its derivative δy_t = ∂L/∂y_t.
+    if (ws.store_readout) map(sh.readout_states.data() + slot * slab, N, Bs) = X;
+    if (rates_readout)
+      sh.Y.noalias() = p.W_out * r_next;
+    else
+      sh.Y.noalias() = p.W_out * X;
+    sh.Y.colwise() += p.b_out;
+    const auto target = batch.targets.slice(t).middleCols(c0, Bs);
+    const auto mask = batch.mask.row(t).segment(c0, Bs);
+    auto d = dy(slot);
+    if (kind == loss_kind_id::mse) {
+      d = sh.Y - target;
+      for (Index b = 0; b < Bs; ++b) {
+        const Scalar m = mask(b);
+        loss += static_cast<double>(m) * static_cast<double>(d.col(b).squaredNorm());
+        d.col(b) *= Scalar(2) * scale * m;
+      }
+    } else {
+      // Softmax cross-entropy over the O outputs: L = −Σ_o p*_o log softmax(y)_o,
+      // ∂L/∂y = softmax(y) · Σ_o p*_o − p*.
+      // (Scalar loops over the O outputs: O is small, and Eigen's packet exp in double trips
+      // GCC 12's false uninitialised-value warnings, see core/fast_math.hpp.)
+      for (Index b = 0; b < Bs; ++b) {
+        const Scalar m = mask(b);
+        Scalar ymax = sh.Y(0, b);
+        for (Index o = 1; o < O; ++o) ymax = std::max(ymax, sh.Y(o, b));
+        Scalar zsum = 0, mass = 0;
+        for (Index o = 0; o < O; ++o) {
+          zsum += std::exp(sh.Y(o, b) - ymax);
+          mass += target(o, b);
+        }
+        const Scalar lse = ymax + std::log(zsum);
+        double lb = 0;
+        for (Index o = 0; o < O; ++o) {
+          const Scalar logp = sh.Y(o, b) - lse;
+          lb += static_cast<double>(target(o, b)) * static_cast<double>(logp);
+          d(o, b) = scale * m * (std::exp(logp) * mass - target(o, b));
+        }
+        loss -= static_cast<double>(m) * lb;
+      }
+    }
+  }
+  sh.loss = loss;
+
+  // ---- backward: A = ∂L/∂x_t, from t = T down to 0.
+  auto& A = sh.A;
+  auto& D = sh.D;
+  A.setZero();
+  const Index k = sh.block;
+  Scalar* G = sh.gblock.data();
+  for (Index t = T; t >= 1; --t) {
+    const Index slot = ws.slot_of[static_cast<std::size_t>(t - 1)];
+    if (slot >= 0) {
+      const auto d = dy(slot);
+      if (plan.W_out) {
+        if (rates_readout)
+          g.W_out.noalias() += d * rate(t).transpose();
+        else
+          g.W_out.noalias() += d * map(sh.readout_states.data() + slot * slab, N, Bs).transpose();
+      }
+      if (plan.b_out) g.b_out.noalias() += d.rowwise().sum();
+      if (plan.recurrence()) {
+        D.noalias() = p.W_out.transpose() * d;
+        if (rates_readout) {
+          const cmap rt(R + t * slab, N, Bs), xt(from_rate ? R : Xs + t * slab, N, Bs);
+          A.array() += D.array() * rate_derivative<F>(xt.array(), rt.array());
+        } else
+          A += D;
+      }
+    }
+    if (!plan.recurrence()) continue;
+    // g_t = ∂L/∂z_{t−1} = α ∂L/∂x_t, kept in the block buffer at its step's position.
+    const Index j = t - 1, start = (j / k) * k;
+    map gj(G + (j - start) * slab, N, Bs);
+    gj = alpha * A;
+    if (plan.W_in) g.W_in.noalias() += gj * inputs(j).transpose();
+    if (plan.b) g.b.noalias() += gj.rowwise().sum();
+    if (j > 0 || plan.x0) {
+      D.noalias() = p.W_rec.transpose() * gj;
+      const cmap rj(R + j * slab, N, Bs), xj(from_rate ? R : Xs + j * slab, N, Bs);
+      A.array() = keep * A.array() + rate_derivative<F>(xj.array(), rj.array()) * D.array();
+    }
+    if (plan.W_rec && j == start) {
+      const Index steps = std::min(k, T - start);
+      g.W_rec.noalias() += map(G, N, steps * Bs) * map(R + start * slab, N, steps * Bs).transpose();
+    }
+  }
+  if (plan.x0) g.x0.noalias() = A.rowwise().sum();
+}
+
+/// Runs `fn(shard_index)` for every shard on up to `threads` threads (the calling thread is
+/// one of them); shard s always runs alone on its own data, so results do not depend on threads.
+template <class Fn>
+void run_shards(Index n_shards, Index threads, Fn&& fn) {
+  threads = std::clamp<Index>(threads, 1, n_shards);
+  if (threads == 1) {
+    for (Index s = 0; s < n_shards; ++s) fn(s);
+    return;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads - 1));
+  for (Index w = 1; w < threads; ++w)
+    pool.emplace_back([&, w] {
+      for (Index s = w; s < n_shards; s += threads) fn(s);
+    });
+  for (Index s = 0; s < n_shards; s += threads) fn(s);
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace rnnlab::detail
