@@ -22,10 +22,15 @@
 /// -O2/-O3 for any SIMD width; no intrinsics (GCC 12's AVX-512 headers raise false
 /// uninitialised-value warnings through Eigen's packet exp, GCC PR 105593).
 
+#include <Eigen/Core>
+
 #include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
+
+#include <rnnlab/core/activations.hpp>
 
 namespace rnnlab::detail {
 
@@ -67,6 +72,20 @@ inline void tanh_array(const double* x, double* y, std::size_t n, double shift =
     const double den = small ? q : 1.0 + e;
     const double t = std::copysign(num / den, xi);
     y[i] = shift == 0.0 ? t : t + shift;  // keeps tanh(−0) = −0
+  }
+}
+
+/// out[i] = f(x[i]), i < n, for an activation F: the vectorised tanh above for tanh and 1 + tanh
+/// in double, Eigen's own (vectorised in float) otherwise. x == out allowed.
+template <class F, class Scalar>
+void apply_activation(const Scalar* x, Scalar* out, Eigen::Index n) {
+  if constexpr (std::is_same_v<Scalar, double> && std::is_same_v<F, activations::tanh>)
+    tanh_array(x, out, static_cast<std::size_t>(n), 0.0);
+  else if constexpr (std::is_same_v<Scalar, double> && std::is_same_v<F, activations::one_plus_tanh>)
+    tanh_array(x, out, static_cast<std::size_t>(n), 1.0);
+  else {
+    using array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+    Eigen::Map<array>(out, n) = F::value(Eigen::Map<const array>(x, n));
   }
 }
 

@@ -359,9 +359,7 @@ double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>&
   const auto kind = options.loss.kind == loss_kind::mse ? detail::loss_kind_id::mse : detail::loss_kind_id::cross_entropy;
   const double scale = detail::loss_scale(batch, options.loss);
   const auto n_shards = static_cast<Index>(ws.shards.size());
-  Index threads = options.threads;
-  if (threads == 0) threads = std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
-  detail::run_shards(n_shards, threads, [&](Index s) {
+  detail::run_shards(n_shards, options.threads, [&](Index s) {
     detail::bptt_sweep(net, batch, x0, ws, ws.shards[static_cast<std::size_t>(s)], plan, kind,
                        static_cast<Scalar>(scale));
   });

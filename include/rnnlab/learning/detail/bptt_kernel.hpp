@@ -18,30 +18,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <vector>
 
 #include <rnnlab/core/activations.hpp>
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/core/fast_math.hpp>
+#include <rnnlab/core/parallel_simulate.hpp>
 #include <rnnlab/core/parameters.hpp>
 #include <rnnlab/tasks/trial_batch.hpp>
 
 namespace rnnlab::detail {
-
-/// out = f(X) for contiguous matrices of the same size, with the vectorised double tanh where it
-/// applies (core/fast_math.hpp); Eigen's own vectorised tanh in float.
-template <class F, class Scalar>
-void apply_activation(const Scalar* x, Scalar* out, Index n) {
-  if constexpr (std::is_same_v<Scalar, double> && std::is_same_v<F, activations::tanh>)
-    tanh_array(x, out, static_cast<std::size_t>(n), 0.0);
-  else if constexpr (std::is_same_v<Scalar, double> && std::is_same_v<F, activations::one_plus_tanh>)
-    tanh_array(x, out, static_cast<std::size_t>(n), 1.0);
-  else {
-    using array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
-    Eigen::Map<array>(out, n) = F::value(Eigen::Map<const array>(x, n));
-  }
-}
 
 /// f′(x) from the rate r = f(x) alone, for the activations where that is exact and accurate.
 template <class F>
@@ -132,10 +118,9 @@ void prepare_workspace(bptt_workspace<Scalar>& ws, Index N, Index M, Index O, In
   ws.shards.assign(static_cast<std::size_t>(n_shards), {});
   for (Index s = 0; s < n_shards; ++s) {
     auto& sh = ws.shards[static_cast<std::size_t>(s)];
-    // Even split, the first B mod n_shards shards one column wider.
-    const Index base = B / n_shards, extra = B % n_shards;
-    sh.col0 = s * base + std::min(s, extra);
-    sh.cols = base + (s < extra ? 1 : 0);
+    const auto [c0, nc] = shard_columns(B, n_shards, s);
+    sh.col0 = c0;
+    sh.cols = nc;
     const auto slab = static_cast<std::size_t>(N * sh.cols);
     sh.block = gradient_block_steps(sh.cols);
     sh.rates.assign(slab * static_cast<std::size_t>(T + 1), Scalar(0));
@@ -285,25 +270,6 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
     }
   }
   if (plan.x0) g.x0.noalias() = A.rowwise().sum();
-}
-
-/// Runs `fn(shard_index)` for every shard on up to `threads` threads (the calling thread is
-/// one of them); shard s always runs alone on its own data, so results do not depend on threads.
-template <class Fn>
-void run_shards(Index n_shards, Index threads, Fn&& fn) {
-  threads = std::clamp<Index>(threads, 1, n_shards);
-  if (threads == 1) {
-    for (Index s = 0; s < n_shards; ++s) fn(s);
-    return;
-  }
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(threads - 1));
-  for (Index w = 1; w < threads; ++w)
-    pool.emplace_back([&, w] {
-      for (Index s = w; s < n_shards; s += threads) fn(s);
-    });
-  for (Index s = 0; s < n_shards; s += threads) fn(s);
-  for (auto& th : pool) th.join();
 }
 
 }  // namespace rnnlab::detail

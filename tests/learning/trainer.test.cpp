@@ -1,0 +1,189 @@
+#include <doctest/doctest.h>
+
+#include <rnnlab/learning/bptt.hpp>
+#include <rnnlab/learning/trainer.hpp>
+
+#include <cmath>
+
+using namespace rnnlab;
+
+namespace {
+
+// A short RDM (T = 60, low noise, decision from the last 10 steps) that BPTT learns in a few
+// dozen updates, so the trainer's logic is tested in well under a second per case.
+random_dots easy_rdm() {
+  rdm_params p = rdm_params::reference_code(0.1);
+  p.n_steps = 60;
+  p.loss = loss_window::decision_window(10);
+  return random_dots(p);
+}
+
+ctrnn<float> easy_net(std::uint64_t seed) {
+  auto g = make_stream(seed, 0, stream_purpose::initialization);
+  return make_ctrnn<float>(ctrnn_config::reference_code(20), 1, 1, g);
+}
+
+bptt<adam> easy_rule() {
+  auto r = bptt<adam>::reference_code();
+  r.optimizer.learning_rate = 1e-2;
+  r.batch_size = 64;
+  return r;
+}
+
+train_options easy_options() {
+  train_options o;
+  o.validation.n_trials = 400;
+  o.max_updates = 400;
+  o.progress = progress_display::never;
+  return o;
+}
+
+struct counting_callback {
+  Index updates = 0, validations = 0, checkpoints = 0;
+  Index stop_after = -1;
+  void on_update(const training_progress&) { ++updates; }
+  void on_validation(const training_progress& p) {
+    ++validations;
+    CHECK(std::isfinite(p.accuracy));
+  }
+  void on_checkpoint(const ctrnn<float>& net, const training_progress&) {
+    ++checkpoints;
+    CHECK(net.parameters().W_rec.allFinite());
+  }
+  bool stop_requested(const training_progress& p) const { return stop_after >= 0 && p.updates >= stop_after; }
+};
+
+}  // namespace
+
+TEST_CASE("train converges on an easy RDM under the reference stopping rule") {
+  auto net = easy_net(1);
+  const auto task = easy_rdm();
+  counting_callback cb;
+  const auto report = train(net, task, easy_rule(), easy_options(), cb);
+  CHECK(report.status == training_status::converged);
+  REQUIRE(report.accuracy_history.size() >= 10);
+  // min of the last 10 ≥ 0.9, and the rule fired at the first update where that held.
+  const auto& acc = report.accuracy_history;
+  double m = 1;
+  for (std::size_t i = acc.size() - 10; i < acc.size(); ++i) m = std::min(m, acc[i]);
+  CHECK(m >= 0.9);
+  for (std::size_t end = 10; end < acc.size(); ++end) {
+    double mm = 1;
+    for (std::size_t i = end - 10; i < end; ++i) mm = std::min(mm, acc[i]);
+    CHECK(mm < 0.9);
+  }
+  CHECK(report.updates == static_cast<Index>(report.loss_history.size()));
+  CHECK(report.trials == 64 * report.updates);
+  CHECK(cb.updates == report.updates);
+  CHECK(cb.validations == report.updates);
+  CHECK(cb.checkpoints == 1);  // at the end only
+  // The loss fell: the last 10 updates' mean is well below the first 10's.
+  double first = 0, last = 0;
+  for (int i = 0; i < 10; ++i) {
+    first += report.loss_history[static_cast<std::size_t>(i)];
+    last += report.loss_history[report.loss_history.size() - 1 - static_cast<std::size_t>(i)];
+  }
+  CHECK(last < 0.5 * first);
+}
+
+TEST_CASE("the threshold rule stops at the first validation at or above it") {
+  auto net = easy_net(2);
+  auto opt = easy_options();
+  opt.stop = {stopping_rule::threshold, 0.8, 1};
+  const auto report = train(net, easy_rdm(), easy_rule(), opt);
+  REQUIRE(report.status == training_status::converged);
+  CHECK(report.accuracy_history.back() >= 0.8);
+  for (std::size_t i = 0; i + 1 < report.accuracy_history.size(); ++i) CHECK(report.accuracy_history[i] < 0.8);
+}
+
+TEST_CASE("budgets, callbacks and validate_every") {
+  const auto task = easy_rdm();
+  SUBCASE("max_updates") {
+    auto net = easy_net(3);
+    auto opt = easy_options();
+    opt.stop.rule = stopping_rule::never;
+    opt.max_updates = 7;
+    opt.validate_every = 3;
+    opt.checkpoint_every = 2;
+    counting_callback cb;
+    const auto report = train(net, task, easy_rule(), opt, cb);
+    CHECK(report.status == training_status::budget_exhausted);
+    CHECK(report.updates == 7);
+    CHECK(report.validation_updates == std::vector<Index>{3, 6});
+    CHECK(cb.checkpoints == 3 + 1);  // updates 2, 4, 6 and the end
+  }
+  SUBCASE("max_trials") {
+    auto net = easy_net(3);
+    auto opt = easy_options();
+    opt.stop.rule = stopping_rule::never;
+    opt.max_trials = 200;  // 64 per update: stops after the 4th
+    const auto report = train(net, task, easy_rule(), opt);
+    CHECK(report.status == training_status::budget_exhausted);
+    CHECK(report.updates == 4);
+    CHECK(report.trials == 256);
+  }
+  SUBCASE("a callback stops training") {
+    auto net = easy_net(3);
+    counting_callback cb;
+    cb.stop_after = 5;
+    const auto report = train(net, task, easy_rule(), easy_options(), cb);
+    CHECK(report.status == training_status::stopped);
+    CHECK(report.updates == 5);
+  }
+}
+
+TEST_CASE("a diverging run ends with status diverged and the last finite parameters") {
+  auto net = easy_net(4);
+  auto rule = bptt<sgd>{};
+  rule.optimizer = sgd{1e30, 0.0};  // absurd: the second forward pass overflows
+  rule.params = param_set{param::W_rec};
+  rule.loss = loss_spec::reference_code();
+  rule.batch_size = 64;
+  auto opt = easy_options();
+  opt.stop.rule = stopping_rule::never;
+  opt.max_updates = 50;
+  const auto before = net.parameters();
+  const auto report = train(net, easy_rdm(), rule, opt);
+  CHECK(report.status == training_status::diverged);
+  CHECK(report.updates < 50);
+  CHECK_FALSE(std::isfinite(report.loss_history.back()));
+  net.parameters().for_each([](param, const auto& m) { CHECK(m.allFinite()); });
+  CHECK_NOTHROW(net.validate("test"));
+  // Only W_rec was trained; the other groups are untouched.
+  CHECK(net.parameters().W_in == before.W_in);
+}
+
+TEST_CASE("training is reproducible and independent of the thread count") {
+  const auto task = easy_rdm();
+  auto opt = easy_options();
+  opt.stop.rule = stopping_rule::never;
+  opt.max_updates = 5;
+  auto run = [&](Index threads) {
+    auto net = easy_net(5);
+    auto rule = easy_rule();
+    rule.threads = threads;
+    auto o = opt;
+    o.evaluation.threads = threads;
+    const auto report = train(net, task, rule, o);
+    return std::make_pair(net.parameters(), report.accuracy_history);
+  };
+  const auto a = run(1), b = run(2), c = run(1);
+  CHECK(a.first == b.first);
+  CHECK(a.second == b.second);
+  CHECK(a.first == c.first);
+}
+
+TEST_CASE("train rejects invalid options before any work") {
+  auto net = easy_net(6);
+  auto opt = easy_options();
+  opt.validate_every = 0;
+  CHECK_THROWS_AS(train(net, easy_rdm(), easy_rule(), opt), argument_error);
+  opt = easy_options();
+  opt.stop.accuracy = 1.5;
+  CHECK_THROWS_AS(train(net, easy_rdm(), easy_rule(), opt), argument_error);
+  auto rule = easy_rule();
+  rule.batch_size = 0;
+  CHECK_THROWS_AS(train(net, easy_rdm(), rule, easy_options()), argument_error);
+  const context_integration cdi;  // 4 inputs: does not fit a 1-input network
+  CHECK_THROWS_AS(train(net, cdi, easy_rule(), easy_options()), shape_error);
+}
