@@ -107,6 +107,14 @@ struct fixed_point_params {
   double slow_q_threshold = 5e-7;    ///< local minima of q below this are slow points (‖F‖ < 1e-3)
   double slow_dedup_tolerance = 1e-3;///< slow points closer than this are one slow point
   double stationarity_tolerance = 1e-9;  ///< ‖JᵀF‖ ≤ tol·‖J‖_F‖F‖ marks a local minimum of q
+  /// A start whose q (above `slow_q_threshold`) falls by less than this fraction per iteration
+  /// over `stall_window` iterations is stopped as a local minimum: damped Newton and LM creep
+  /// towards minima of q with q > 0 only linearly, while towards a root q falls quadratically.
+  double stall_decrease = 0.05;
+  int stall_window = 4;
+  /// An active iterate in its LM phase closer than this to a local minimum already found is
+  /// stopped there (heuristic, affects only uncertified starts; 0 disables).
+  double minimum_capture_radius = 1e-2;
   double marginal_tolerance = 1e-7;  ///< | |μ| − 1 | below this is marginal
   Index n_slow_modes = 0;            ///< eigenvectors of this many slowest modes per point
   bool classify = true;              ///< compute eigenvalues and stability
@@ -126,6 +134,11 @@ struct fixed_point_params {
             "a finite value >= 0", slow_dedup_tolerance);
     require(std::isfinite(stationarity_tolerance) && stationarity_tolerance > 0.0, fn, "stationarity_tolerance",
             "a finite value > 0", stationarity_tolerance);
+    require(std::isfinite(stall_decrease) && stall_decrease >= 0.0 && stall_decrease < 1.0, fn, "stall_decrease",
+            "a value in [0, 1)", stall_decrease);
+    require(stall_window >= 1, fn, "stall_window", ">= 1", stall_window);
+    require(std::isfinite(minimum_capture_radius) && minimum_capture_radius >= 0.0, fn, "minimum_capture_radius",
+            "a finite value >= 0", minimum_capture_radius);
     require(std::isfinite(marginal_tolerance) && marginal_tolerance >= 0.0, fn, "marginal_tolerance",
             "a finite value >= 0", marginal_tolerance);
     require(n_slow_modes >= 0, fn, "n_slow_modes", ">= 0", n_slow_modes);
@@ -344,6 +357,9 @@ struct fp_iterate {
   double q = 0.0;
   double lambda = -1.0;  ///< LM damping (−1: not yet initialised)
   int iterations = 0;
+  int lm_streak = 0;     ///< iterations in the current stall-detection window
+  double q_window = 0.0; ///< q at the start of that window
+  bool lm_phase = false; ///< some Newton step was rejected (J near-singular or no descent)
   bool active = true;
   fp_status status = fp_status::max_iterations;
 };
@@ -378,7 +394,10 @@ void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_worksp
       }
     }
   }
+  if (it.lm_streak == 0) it.q_window = it.q;
+  ++it.lm_streak;
   if (!accepted) {
+    it.lm_phase = true;
     // Levenberg–Marquardt: (JᵀJ + λI)δ = −JᵀF; λ shrinks after a success and grows after a failure.
     w.g.noalias() = w.J.transpose() * it.Fx;
     w.A.noalias() = w.J.transpose() * w.J;
@@ -421,6 +440,15 @@ void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_worksp
       it.active = false;
       return;
     }
+  }
+  if (it.lm_streak >= p.stall_window && it.q > p.slow_q_threshold) {
+    const double per_step = 1.0 - std::pow(it.q / it.q_window, 1.0 / it.lm_streak);
+    if (per_step < p.stall_decrease) {
+      it.status = fp_status::local_minimum;
+      it.active = false;
+      return;
+    }
+    it.lm_streak = 0;
   }
   if (!it.x.allFinite() || !std::isfinite(it.q)) {
     it.status = fp_status::non_finite;
@@ -601,6 +629,7 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
     direction.normalize();
   }
   std::vector<std::pair<double, Index>> proj;
+  std::vector<Index> minima;  // starts that ended at a local minimum of q
 
   for (int round = 0; round < p.max_iterations; ++round) {
     active.clear();
@@ -631,6 +660,24 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
           }
         }
       }
+    }
+    // Local minima found so far stop LM-phase iterates that come close to them.
+    if (p.minimum_capture_radius > 0.0) {
+      for (Index k : active) {
+        const auto& it = its[static_cast<std::size_t>(k)];
+        if (!it.active && it.status == fp_status::local_minimum) minima.push_back(k);
+      }
+      if (!minima.empty())
+        for (Index k : active) {
+          auto& it = its[static_cast<std::size_t>(k)];
+          if (!it.active || !it.lm_phase) continue;
+          for (Index m : minima)
+            if ((its[static_cast<std::size_t>(m)].x - it.x).norm() < p.minimum_capture_radius) {
+              it.active = false;
+              merged_into[static_cast<std::size_t>(k)] = m;
+              break;
+            }
+        }
     }
     // Merge coincident active iterates (sorted by a projection, so O(K log K)).
     if (p.merge_radius > 0.0) {
@@ -695,10 +742,12 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
         rec.residual = std::sqrt(2.0 * it.q);
     }
   }
-  // Followers share their leader's fate (chains resolve because leaders have lower indices).
+  // Followers share their leader's fate; a leader never follows anyone once it has ended, so
+  // walking the chain terminates at a start that ended by itself.
   for (Index k = 0; k < K; ++k) {
-    const Index lead = merged_into[static_cast<std::size_t>(k)];
+    Index lead = merged_into[static_cast<std::size_t>(k)];
     if (lead < 0) continue;
+    while (merged_into[static_cast<std::size_t>(lead)] >= 0) lead = merged_into[static_cast<std::size_t>(lead)];
     auto& rec = result.starts[static_cast<std::size_t>(k)];
     const auto& lrec = result.starts[static_cast<std::size_t>(lead)];
     rec.status = lrec.status == fp_status::converged ? fp_status::captured : lrec.status;
