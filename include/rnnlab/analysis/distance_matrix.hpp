@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <concepts>
 #include <exception>
 #include <mutex>
 #include <span>
@@ -88,6 +89,7 @@ struct distance_matrix_result {
 /// all; unit counts may differ). Throws before any work if any matrix fails the checks of `cca`,
 /// naming its index.
 template <class Matrix>
+  requires std::derived_from<Matrix, Eigen::MatrixBase<Matrix>>
 distance_matrix_result distance_matrix(std::span<const Matrix> activities, const distance_matrix_params& params = {});
 
 /// The same from factors made with `factor_activity(X_i, params.factorisation())`.
@@ -232,12 +234,20 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
     const auto [a, b] = tiles[t];
     const Index ia0 = group_start[a], ia1 = group_start[a + 1], ib0 = group_start[b], ib1 = group_start[b + 1];
     const Index ra = offset[static_cast<std::size_t>(ia0)], rb = offset[static_cast<std::size_t>(ib0)];
-    const Eigen::MatrixXd T = stack.middleRows(ra, offset[static_cast<std::size_t>(ia1)] - ra) *
-                              stack.middleRows(rb, offset[static_cast<std::size_t>(ib1)] - rb).transpose();
+    const auto rows_a = stack.middleRows(ra, offset[static_cast<std::size_t>(ia1)] - ra);
+    Eigen::MatrixXd T;
+    if (a == b) {  // a diagonal tile: the symmetric product, lower triangle only (half the flops)
+      T = Eigen::MatrixXd::Zero(rows_a.rows(), rows_a.rows());
+      T.selfadjointView<Eigen::Lower>().rankUpdate(rows_a);
+    } else {
+      T.noalias() = rows_a * stack.middleRows(rb, offset[static_cast<std::size_t>(ib1)] - rb).transpose();
+    }
     for (Index i = ia0; i < ia1; ++i)
       for (Index j = std::max(ib0, i + 1); j < ib1; ++j) {
         const auto ui = static_cast<std::size_t>(i), uj = static_cast<std::size_t>(j);
-        const auto M = T.block(offset[ui] - ra, offset[uj] - rb, factors[ui].n_components(), factors[uj].n_components());
+        const Index ki = factors[ui].n_components(), kj = factors[uj].n_components();
+        const Eigen::MatrixXd M = a == b ? Eigen::MatrixXd(T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose())
+                                         : Eigen::MatrixXd(T.block(offset[ui] - ra, offset[uj] - rb, ki, kj));
         const double d = detail::pair_distance(M, factors[ui], factors[uj], sample_sq.empty() ? nullptr : &sample_sq[ui],
                                                sample_sq.empty() ? nullptr : &sample_sq[uj], params);
         if (!std::isfinite(d)) ++failed;
@@ -250,6 +260,7 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
 }
 
 template <class Matrix>
+  requires std::derived_from<Matrix, Eigen::MatrixBase<Matrix>>
 distance_matrix_result distance_matrix(std::span<const Matrix> activities, const distance_matrix_params& params) {
   constexpr std::string_view fn = "rnnlab::distance_matrix";
   params.validate(fn);
