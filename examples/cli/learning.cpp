@@ -1,0 +1,290 @@
+// Subcommands over the learning module: `grad` (the BPTT loss and gradient of a network folder on a
+// trial-batch folder, as .npy files: a check for users' own PyTorch/JAX gradients) and `train`
+// (train a network on a task with a learning rule; save it and its training report).
+#include "commands.hpp"
+#include "task_options.hpp"
+
+#include <rnnlab/io.hpp>
+#include <rnnlab/learning/bptt.hpp>
+#include <rnnlab/learning/trainer.hpp>
+#include <rnnlab/rnnlab.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+namespace rnnlab::cli {
+namespace {
+
+struct loss_options {
+  std::string kind = "mse";
+  std::string normalization = "sum";
+
+  void add_to(CLI::App* app, const std::string& default_norm) {
+    normalization = default_norm;
+    app->add_option("--loss", kind, "mse (squared error) or cross_entropy (softmax over the outputs, O >= 2)")
+        ->check(CLI::IsMember({"mse", "cross_entropy"}))
+        ->capture_default_str();
+    app->add_option("--normalization", normalization,
+                    "sum (over trials and masked steps; the reference code's), per_trial (sum / B) or "
+                    "per_element (mean over masked entries)")
+        ->check(CLI::IsMember({"sum", "per_trial", "per_element"}));
+  }
+  loss_spec spec() const {
+    loss_spec s;
+    s.kind = kind == "mse" ? loss_kind::mse : loss_kind::cross_entropy;
+    s.normalization = normalization == "sum"         ? loss_normalization::sum
+                      : normalization == "per_trial" ? loss_normalization::per_trial
+                                                     : loss_normalization::per_element;
+    return s;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// rnnlab grad
+
+struct grad_args {
+  std::string net_dir, batch_dir, out;
+  std::string params = "all";
+  loss_options loss;
+  std::string x0_file;
+  std::string dtype = "float64";
+  Index shards = 1;
+};
+
+template <class Scalar>
+void do_grad(const grad_args& a) {
+  const param_set ps = param_set::parse(a.params);
+  const auto batch = io::load_trial_batch<Scalar>(a.batch_dir);
+  io::visit_network<Scalar>(a.net_dir, [&](const auto& net) {
+    using matrix = typename std::decay_t<decltype(net)>::matrix_type;
+    matrix X0 = net.parameters().x0;
+    if (!a.x0_file.empty()) {
+      try {
+        X0 = io::read_npy_vector<Scalar>(a.x0_file);
+      } catch (const io_error&) {
+        X0 = io::read_npy_matrix<Scalar>(a.x0_file);
+      }
+    }
+    gradient_options opt;
+    opt.params = ps;
+    opt.loss = a.loss.spec();
+    opt.shards = a.shards;
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = bptt_gradient(net, batch, X0, opt);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const std::filesystem::path out(a.out);
+    io::ensure_directory(out, "rnnlab grad");
+    r.grad.for_each([&](param p, const auto& m) {
+      if (!ps.contains(p)) return;
+      const auto file = out / ("grad_" + std::string(param_name(p)) + ".npy");
+      if (m.cols() == 1 && (p == param::b || p == param::b_out || p == param::x0))
+        io::write_npy_vector(file, m);
+      else
+        io::write_npy(file, m);
+    });
+    Eigen::Matrix<double, 1, 1> L;
+    L(0) = r.loss;
+    io::write_npy_vector(out / "loss.npy", L);
+    io::json j{{"loss", r.loss},
+               {"params", ps.to_string()},
+               {"loss_kind", std::string(loss_kind_name(opt.loss.kind))},
+               {"normalization", std::string(loss_normalization_name(opt.loss.normalization))},
+               {"dtype", a.dtype},
+               {"x0", a.x0_file.empty() ? std::string("network") : a.x0_file},
+               {"n_trials", batch.n_trials()},
+               {"n_steps", batch.n_steps()},
+               {"seconds", ms / 1000.0}};
+    io::write_json(out / "gradient.json", j);
+    std::cout << "loss " << r.loss << "; gradient of " << ps.to_string() << " over " << batch.n_trials() << " trials x "
+              << batch.n_steps() << " steps in " << ms << " ms; wrote " << a.out << "\n";
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// rnnlab train
+
+struct train_args {
+  task_options task;
+  network_options net;
+  bool reference = false;
+  std::string rule = "bptt";
+  std::string rule_preset = "paper";
+  std::optional<double> lr;
+  std::optional<Index> batch;
+  std::optional<std::string> params;
+  loss_options loss;
+  bool loss_norm_given = false;
+  std::optional<std::string> x0_mode;
+  std::optional<double> x0_std;
+  std::string stop = "min10";
+  double accuracy = 0.9;
+  Index max_updates = 20000;
+  Index max_trials = 0;
+  double max_seconds = 0;
+  Index validate_every = 1;
+  std::uint64_t seed = 0;
+  Index threads = 0;
+  std::string dtype = "float32";
+  std::string init_dir;
+  std::string out;
+};
+
+io::json report_json(const training_report& r) {
+  io::json j;
+  j["status"] = std::string(status_name(r.status));
+  j["reason"] = r.reason;
+  j["updates"] = r.updates;
+  j["trials"] = r.trials;
+  j["wall_seconds"] = r.wall_seconds;
+  j["validation_seconds"] = r.validation_seconds;
+  j["final_accuracy"] = std::isfinite(r.final_accuracy) ? io::json(r.final_accuracy) : io::json(nullptr);
+  io::json losses = io::json::array();
+  for (double v : r.loss_history) losses.push_back(std::isfinite(v) ? io::json(v) : io::json(nullptr));
+  j["loss_history"] = losses;
+  j["validation_updates"] = r.validation_updates;
+  j["accuracy_history"] = r.accuracy_history;
+  return j;
+}
+
+template <class Scalar>
+void do_train(train_args a) {
+  if (a.reference) a.task.preset = a.net.preset = a.rule_preset = "reference";
+  const bool ref = a.rule_preset == "reference";
+  auto rule = ref ? bptt<adam>::reference_code() : bptt<adam>::paper_text();
+  if (a.lr) rule.optimizer.learning_rate = *a.lr;
+  if (a.batch) rule.batch_size = *a.batch;
+  if (a.params) rule.params = param_set::parse(*a.params);
+  rule.loss.kind = a.loss.spec().kind;
+  if (a.loss_norm_given) rule.loss.normalization = a.loss.spec().normalization;
+  if (a.x0_mode)
+    rule.initial_state.mode = *a.x0_mode == "network"  ? initial_state_mode::network
+                              : *a.x0_mode == "shared" ? initial_state_mode::shared_random
+                                                       : initial_state_mode::per_trial_random;
+  if (a.x0_std) rule.initial_state.stddev = *a.x0_std;
+  rule.threads = a.threads;
+
+  train_options opt = ref ? train_options::reference_code() : train_options::paper_text();
+  if (a.stop == "min10")
+    opt.stop = {stopping_rule::min_of_last, a.accuracy, 10};
+  else if (a.stop == "threshold")
+    opt.stop = {stopping_rule::threshold, a.accuracy, 1};
+  else
+    opt.stop.rule = stopping_rule::never;
+  opt.max_updates = a.max_updates;
+  opt.max_trials = a.max_trials;
+  opt.max_seconds = a.max_seconds;
+  opt.validate_every = a.validate_every;
+  opt.seed = a.seed;
+  opt.evaluation.threads = a.threads;
+
+  std::visit(
+      [&](const auto& task) {
+        a.net.with_activation([&]<class F>() {
+          ctrnn<Scalar, F> net = [&] {
+            if (!a.init_dir.empty()) return io::load_network<Scalar, F>(a.init_dir);
+            auto g = make_stream(a.seed, 0, stream_purpose::initialization);
+            return make_ctrnn<Scalar, F>(a.net.config(), task.n_inputs(), task.n_outputs(), g);
+          }();
+          std::cerr << "training a " << net.n_units() << "-unit " << F::name << " network on " << a.task.name
+                    << " with " << a.rule << " (" << a.rule_preset << " preset: lr " << rule.optimizer.learning_rate
+                    << ", batch " << rule.batch_size << ", params " << rule.params.to_string() << ", loss "
+                    << loss_kind_name(rule.loss.kind) << "/" << loss_normalization_name(rule.loss.normalization)
+                    << ")\n";
+          const auto report = train(net, task, rule, opt);
+          io::json extra;
+          extra["task"] = a.task.describe();
+          extra["rule"] = {{"name", a.rule},
+                           {"preset", a.rule_preset},
+                           {"learning_rate", rule.optimizer.learning_rate},
+                           {"batch_size", rule.batch_size},
+                           {"params", rule.params.to_string()},
+                           {"loss", std::string(loss_kind_name(rule.loss.kind))},
+                           {"normalization", std::string(loss_normalization_name(rule.loss.normalization))}};
+          io::json rep = report_json(report);
+          extra["training"] = {{"status", rep["status"]},
+                               {"updates", report.updates},
+                               {"trials", report.trials},
+                               {"wall_seconds", report.wall_seconds},
+                               {"final_accuracy", rep["final_accuracy"]}};
+          io::save_network(a.out, net, {a.net.preset == "reference" ? "reference_code" : "paper_text", a.seed, extra});
+          io::write_json(std::filesystem::path(a.out) / "report.json", rep);
+          std::cout << "status " << status_name(report.status) << " (" << report.reason << ") after "
+                    << report.updates << " updates, " << report.trials << " trials, " << report.wall_seconds
+                    << " s; validation accuracy " << report.final_accuracy << "; wrote " << a.out << "\n";
+        });
+      },
+      a.task.make());
+}
+
+const bool registered_grad = register_command("grad", [](CLI::App& app) {
+  auto args = std::make_shared<grad_args>();
+  auto* sub = app.add_subcommand(
+      "grad",
+      "BPTT loss and exact gradient of a network folder on a trial-batch folder. Writes OUT/loss.npy, "
+      "OUT/grad_<group>.npy (shaped as the parameter) and OUT/gradient.json. Loss: c * sum over (t, b) of "
+      "mask[t, b] * per-entry loss, output y_t read from the state after the t-th update");
+  sub->add_option("net_dir", args->net_dir, "Network folder")->required()->check(CLI::ExistingDirectory);
+  sub->add_option("batch_dir", args->batch_dir, "Trial-batch folder (inputs, targets, mask)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  sub->add_option("--params", args->params, "Groups to differentiate: comma-separated W_rec,W_in,W_out,b,b_out,x0 or all")
+      ->capture_default_str();
+  sub->add_option("--out", args->out, "Folder to write")->required();
+  args->loss.add_to(sub, "sum");
+  sub->add_option("--x0-file", args->x0_file,
+                  "Initial states as .npy, (N,) shared or (N, B) per trial (default: the network's x0)")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--dtype", args->dtype, "Precision: float64 (default, for checking) or float32")
+      ->check(CLI::IsMember({"float32", "float64"}))
+      ->capture_default_str();
+  sub->add_option("--shards", args->shards, "Column shards (fixes the summation order)")->capture_default_str();
+  sub->callback([args] { args->dtype == "float32" ? do_grad<float>(*args) : do_grad<double>(*args); });
+});
+
+const bool registered_train = register_command("train", [](CLI::App& app) {
+  auto args = std::make_shared<train_args>();
+  auto* sub = app.add_subcommand(
+      "train",
+      "Train a network on a task and save it (network folder + report.json). --reference uses the published "
+      "code's task, network and rule presets (BPTT: W_rec only, Adam lr 5e-4, batch 500, summed loss at the first "
+      "and last step, one x0 per batch; stop when the min of the last 10 validation accuracies >= 0.9)");
+  args->task.add_to(sub, false);
+  args->net.add_to(sub);
+  sub->add_flag("--reference", args->reference, "Reference-code presets for the task, the network and the rule");
+  sub->add_option("--rule", args->rule, "Learning rule")->check(CLI::IsMember({"bptt"}))->capture_default_str();
+  sub->add_option("--rule-preset", args->rule_preset,
+                  "paper: W_rec, W_in, W_out trained, mean squared error, x0 per trial, stop at 90 %; reference: "
+                  "the published code")
+      ->check(CLI::IsMember({"paper", "reference"}))
+      ->capture_default_str();
+  sub->add_option("--lr", args->lr, "Adam learning rate (default 5e-4)");
+  sub->add_option("--batch", args->batch, "Trials per update (default 500)");
+  sub->add_option("--params", args->params, "Trained groups, e.g. W_rec or W_rec,W_in,W_out or all");
+  args->loss.add_to(sub, "sum");
+  sub->get_option("--normalization")->each([args](const std::string&) { args->loss_norm_given = true; });
+  sub->add_option("--x0-mode", args->x0_mode, "Training initial states: network, shared (one per batch), per-trial")
+      ->check(CLI::IsMember({"network", "shared", "per-trial"}));
+  sub->add_option("--x0-std", args->x0_std, "Std of random training initial states");
+  sub->add_option("--stop", args->stop, "min10 (min of last 10 validations), threshold, or never")
+      ->check(CLI::IsMember({"min10", "threshold", "never"}))
+      ->capture_default_str();
+  sub->add_option("--accuracy", args->accuracy, "Validation accuracy criterion")->capture_default_str();
+  sub->add_option("--max-updates", args->max_updates, "Update budget (0 = none)")->capture_default_str();
+  sub->add_option("--max-trials", args->max_trials, "Trial budget (0 = none)")->capture_default_str();
+  sub->add_option("--max-seconds", args->max_seconds, "Wall-clock budget (0 = none)")->capture_default_str();
+  sub->add_option("--validate-every", args->validate_every, "Validate after every k-th update")->capture_default_str();
+  sub->add_option("--seed", args->seed, "Seed (initialisation, training batches, validation set)")->capture_default_str();
+  sub->add_option("--threads", args->threads, "Threads (0 = all; results do not depend on it)")->capture_default_str();
+  sub->add_option("--dtype", args->dtype, "float32 or float64")
+      ->check(CLI::IsMember({"float32", "float64"}))
+      ->capture_default_str();
+  sub->add_option("--init", args->init_dir, "Start from this network folder instead of a random one")
+      ->check(CLI::ExistingDirectory);
+  sub->add_option("--out", args->out, "Network folder to write")->required();
+  sub->callback([args] { args->dtype == "float64" ? do_train<double>(*args) : do_train<float>(*args); });
+});
+
+}  // namespace
+}  // namespace rnnlab::cli
