@@ -27,6 +27,7 @@
 /// [0, 1] against rounding.
 
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 #include <Eigen/SVD>
 
 #include <algorithm>
@@ -117,6 +118,18 @@ canonical_svd canonical_correlations(const Eigen::MatrixBase<DM>& M, const Eigen
   const Index kx = dx.size(), ky = dy.size();
   const Eigen::MatrixXd T = dx.asDiagonal() * M.topLeftCorner(kx, ky) * dy.asDiagonal();
   canonical_svd out;
+  if (!vectors && kx > 0 && ky > 0) {
+    // Values only (the mean and max summaries, every pair of a population): the eigenvalues ρ² of the
+    // smaller Gram matrix, 3–4× cheaper than a Jacobi SVD. Their absolute error is ~1e-16, so ρ is
+    // accurate to ~1e-16/ρ; when some ρ < 1e-4 (error could exceed 5e-13) fall back to the SVD.
+    const Eigen::MatrixXd Gm = kx <= ky ? Eigen::MatrixXd(T * T.transpose()) : Eigen::MatrixXd(T.transpose() * T);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(Gm, Eigen::EigenvaluesOnly);
+    if (eig.info() == Eigen::Success && eig.eigenvalues().minCoeff() >= 1e-8) {
+      out.rho = eig.eigenvalues().reverse().cwiseSqrt().cwiseMin(1.0);
+      out.ok = out.rho.allFinite();
+      return out;
+    }
+  }
   // JacobiSVD is the accurate choice for these small (K ≲ 50) matrices; it has no failure mode,
   // but a non-finite input would propagate, so check.
   Eigen::JacobiSVD<Eigen::MatrixXd> svd(T, vectors ? (Eigen::ComputeThinU | Eigen::ComputeThinV) : 0);
