@@ -46,17 +46,19 @@ inline std::pair<Index, Index> shard_columns(Index B, Index n, Index s) {
   return {s * base + std::min(s, extra), base + (s < extra ? 1 : 0)};
 }
 
-/// Resolves a thread count: 0 means the hardware's; never more than the shards.
-inline Index resolve_threads(Index threads, Index shards) {
-  if (threads <= 0) threads = std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
+/// Resolves a thread count: 0 means the hardware's (1 for small work, `work` being a rough count
+/// of multiply-adds, where starting a thread costs more than it saves); never more than the shards.
+inline Index resolve_threads(Index threads, Index shards, double work = 1e300) {
+  if (threads <= 0)
+    threads = work < 2e7 ? 1 : std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
   return std::clamp<Index>(threads, 1, std::max<Index>(shards, 1));
 }
 
 /// Runs fn(s) for every shard s < n_shards on up to `threads` threads, the calling thread being one
 /// of them; shard s always runs alone on its own data.
 template <class Fn>
-void run_shards(Index n_shards, Index threads, Fn&& fn) {
-  threads = resolve_threads(threads, n_shards);
+void run_shards(Index n_shards, Index threads, Fn&& fn, double work = 1e300) {
+  threads = resolve_threads(threads, n_shards, work);
   if (threads == 1) {
     for (Index s = 0; s < n_shards; ++s) fn(s);
     return;
@@ -110,7 +112,7 @@ sequence<Scalar> simulate_sharded(const ctrnn<Scalar, F>& net, const sequence<Sc
         Y.noalias() = p.W_out * X;
       Y.colwise() += p.b_out;
     }
-  });
+  }, static_cast<double>(N) * static_cast<double>(N + net.n_inputs()) * static_cast<double>(B * T));
   return outputs;
 }
 

@@ -362,7 +362,7 @@ double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>&
   detail::run_shards(n_shards, options.threads, [&](Index s) {
     detail::bptt_sweep(net, batch, x0, ws, ws.shards[static_cast<std::size_t>(s)], plan, kind,
                        static_cast<Scalar>(scale));
-  });
+  }, 3.0 * static_cast<double>(N) * static_cast<double>(N) * static_cast<double>(B * T));
 
   // Fixed-order reduction over shards.
   if (grad.n_units() != N || grad.n_inputs() != M || grad.n_outputs() != O)
