@@ -3,6 +3,7 @@
 #include <rnnlab/learning/bptt.hpp>
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 using namespace rnnlab;
@@ -120,3 +121,83 @@ TEST_CASE("BPTT gradients match central finite differences: tanh") { check_activ
 TEST_CASE("BPTT gradients match central finite differences: 1 + tanh") { check_activation<activations::one_plus_tanh>(); }
 TEST_CASE("BPTT gradients match central finite differences: ReLU") { check_activation<activations::relu>(); }
 TEST_CASE("BPTT gradients match central finite differences: softplus") { check_activation<activations::softplus>(); }
+
+TEST_CASE("float gradients agree with double gradients; shards and threads") {
+  const auto netd = random_net<double, activations::one_plus_tanh>(readout_source::state, 21, 0.1);
+  const auto batchd = random_batch<double>(false, 22);
+  ctrnn_parameters<float> pf;
+  netd.parameters().for_each([&](param p, const auto& m) {
+    pf.for_each([&](param q, auto& mf) {
+      if (p == q) mf = m.template cast<float>();
+    });
+  });
+  const ctrnn<float, activations::one_plus_tanh> netf(pf, 0.1f, readout_source::state);
+  trial_batch<float> batchf;
+  batchf.inputs = batchd.inputs.cast<float>();
+  batchf.targets = batchd.targets.cast<float>();
+  batchf.mask = batchd.mask.cast<float>();
+  gradient_options opt;
+  opt.loss = loss_spec::reference_code();
+  const auto gd = bptt_gradient(netd, batchd, opt);
+  const auto gf = bptt_gradient(netf, batchf, opt);
+  CHECK(gf.loss == doctest::Approx(gd.loss).epsilon(1e-5));
+  gd.grad.for_each([&](param p, const auto& md) {
+    gf.grad.for_each([&](param q, const auto& mf) {
+      if (p != q) return;
+      CAPTURE(param_name(p));
+      CHECK((mf.template cast<double>() - md).norm() <= 1e-4 * md.norm());
+    });
+  });
+
+  // The shard split only changes the summation order; threads change nothing at all.
+  gradient_options one = opt, three = opt, three_threads = opt;
+  one.shards = 1;
+  three.shards = 3;
+  three.threads = 1;
+  three_threads.shards = 3;
+  three_threads.threads = 3;
+  const auto g1 = bptt_gradient(netd, batchd, one), g3 = bptt_gradient(netd, batchd, three),
+             g3t = bptt_gradient(netd, batchd, three_threads);
+  CHECK(g1.loss == doctest::Approx(g3.loss).epsilon(1e-13));
+  CHECK((g1.grad.W_rec - g3.grad.W_rec).norm() <= 1e-12 * g1.grad.W_rec.norm());
+  CHECK(g3.grad == g3t.grad);
+  CHECK(g3.loss == g3t.loss);
+}
+
+TEST_CASE("a reused workspace gives the same gradient as a fresh one") {
+  const auto net = random_net<double, activations::tanh>(readout_source::rates, 31);
+  const auto b1 = random_batch<double>(false, 32), b2 = random_batch<double>(false, 33);
+  gradient_options opt;
+  bptt_workspace<double> ws;
+  ctrnn_parameters<double> g;
+  loss_and_gradient(net, b1, net.parameters().x0, opt, g, ws);
+  const double L2 = loss_and_gradient(net, b2, net.parameters().x0, opt, g, ws);
+  const auto fresh = bptt_gradient(net, b2, opt);
+  CHECK(L2 == fresh.loss);
+  CHECK(g == fresh.grad);
+}
+
+TEST_CASE("bptt_gradient rejects misuse before any work") {
+  const auto net = random_net<double, activations::tanh>(readout_source::rates, 41);
+  auto batch = random_batch<double>(false, 42);
+  gradient_options opt;
+  const Eigen::MatrixXd bad_x0 = Eigen::MatrixXd::Zero(7, 4);  // neither 1 nor B = 5 columns
+  CHECK_THROWS_AS(bptt_gradient(net, batch, bad_x0, opt), shape_error);
+  opt.shards = 0;
+  CHECK_THROWS_AS(bptt_gradient(net, batch, opt), argument_error);
+  opt.shards = 1;
+  batch.mask(3, 1) = -1;
+  CHECK_THROWS_AS(bptt_gradient(net, batch, opt), argument_error);
+  batch.mask(3, 1) = 0;
+  batch.inputs(0, 0, 0) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_AS(bptt_gradient(net, batch, opt), argument_error);
+  // Cross-entropy needs at least two outputs.
+  auto g = make_stream(43, {1});
+  const auto one_out = make_ctrnn<double, activations::tanh>(ctrnn_config{7, 0.3, readout_source::rates, init_spec{0.5, 0.5, 0.5, 0, 0, 0}}, 3, 1, g);
+  trial_batch<double> b1;
+  b1.inputs = sequence<double>({4, 2, 3});
+  b1.targets = sequence<double>({4, 2, 1});
+  b1.mask = tensor<double, 2>({4, 2}, 1.0);
+  opt.loss.kind = loss_kind::cross_entropy;
+  CHECK_THROWS_AS(bptt_gradient(one_out, b1, opt), shape_error);
+}
