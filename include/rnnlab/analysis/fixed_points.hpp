@@ -103,6 +103,7 @@ struct fixed_point_params {
   int max_iterations = 100;          ///< Newton / LM iterations per start
   double dedup_tolerance = 1e-6;     ///< roots closer than this (Euclidean) are one root
   bool capture = true;               ///< merge iterates entering a certified root's convergence ball
+  Index pilot_stride = 16;           ///< with capture: every k-th start is solved first (1: no pilot)
   double merge_radius = 1e-9;        ///< active iterates closer than this are merged (one path)
   double slow_q_threshold = 5e-7;    ///< local minima of q below this are slow points (‖F‖ < 1e-3)
   double slow_dedup_tolerance = 1e-3;///< slow points closer than this are one slow point
@@ -141,6 +142,7 @@ struct fixed_point_params {
             "a finite value >= 0", minimum_capture_radius);
     require(std::isfinite(marginal_tolerance) && marginal_tolerance >= 0.0, fn, "marginal_tolerance",
             "a finite value >= 0", marginal_tolerance);
+    require(pilot_stride >= 1, fn, "pilot_stride", ">= 1", pilot_stride);
     require(n_slow_modes >= 0, fn, "n_slow_modes", ">= 0", n_slow_modes);
     require(n_threads >= 0, fn, "n_threads", ">= 0 (0 = all cores)", n_threads);
   }
@@ -631,11 +633,40 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
   std::vector<std::pair<double, Index>> proj;
   std::vector<Index> minima;  // starts that ended at a local minimum of q
 
-  for (int round = 0; round < p.max_iterations; ++round) {
+  // Pilot: every `pilot_stride`-th start runs first, so that the roots most starts head for are
+  // known (with their convergence balls) before the bulk of the starts takes its first steps.
+  const Index stride = p.capture && p.pilot_stride > 1 && K >= 4 * p.pilot_stride ? p.pilot_stride : 1;
+  bool pilot = stride > 1;
+  for (;;) {
     active.clear();
-    for (Index k = 0; k < K; ++k)
-      if (its[static_cast<std::size_t>(k)].active) active.push_back(k);
-    if (active.empty()) break;
+    for (Index k = 0; k < K; ++k) {
+      auto& it = its[static_cast<std::size_t>(k)];
+      if (!it.active || (pilot && k % stride != 0)) continue;
+      if (it.iterations >= p.max_iterations) {
+        it.active = false;
+        it.status = fp_status::max_iterations;
+        continue;
+      }
+      active.push_back(k);
+    }
+    if (active.empty()) {
+      if (!pilot) break;
+      pilot = false;
+      // the bulk starts now: capture those already inside a known ball before any iteration
+      for (Index k = 0; k < K; ++k) {
+        auto& it = its[static_cast<std::size_t>(k)];
+        if (!it.active) continue;
+        for (std::size_t r = 0; r < radius.size(); ++r)
+          if (radius[r] > 0.0 && (result.fixed_points[r].x - it.x).norm() < radius[r]) {
+            it.active = false;
+            it.status = fp_status::captured;
+            result.starts[static_cast<std::size_t>(k)].point = static_cast<Index>(r);
+            ++result.fixed_points[r].n_starts;
+            break;
+          }
+      }
+      continue;
+    }
     ++result.n_rounds;
     detail::fp_parallel_chunks(static_cast<Index>(active.size()), n_threads, [&](int t, Index b, Index e) {
       for (Index i = b; i < e; ++i)
