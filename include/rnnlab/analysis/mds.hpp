@@ -119,41 +119,60 @@ classical_mds_result classical_mds(const Eigen::MatrixBase<D>& distances, const 
 
 namespace detail {
 
-/// Raw stress of X against Δ (upper triangle).
-inline double raw_stress(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Delta) {
+/// Pairwise distances of the points stored as columns of Xt (d × n, contiguous per point) and the
+/// raw stress against Δ. One pass over the upper triangle; Dist is filled symmetrically.
+inline double distances_and_stress(const Eigen::MatrixXd& Xt, const Eigen::MatrixXd& Delta, Eigen::MatrixXd& Dist) {
+  const Index n = Xt.cols();
   double s = 0.0;
-  for (Index j = 0; j < X.rows(); ++j)
+  for (Index j = 0; j < n; ++j) {
+    Dist(j, j) = 0.0;
     for (Index i = 0; i < j; ++i) {
-      const double e = (X.row(i) - X.row(j)).norm() - Delta(i, j);
+      const double d = (Xt.col(i) - Xt.col(j)).norm();
+      Dist(i, j) = d;
+      Dist(j, i) = d;
+      const double e = d - Delta(i, j);
       s += e * e;
     }
+  }
   return s;
+}
+
+/// Raw stress of X (n × d) against Δ (upper triangle).
+inline double raw_stress(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Delta) {
+  Eigen::MatrixXd Dist(X.rows(), X.rows());
+  return distances_and_stress(X.transpose(), Delta, Dist);
 }
 
 /// Runs SMACOF from X; returns the iterations done and whether the tolerance was met.
 inline std::pair<Index, bool> smacof_run(Eigen::MatrixXd& X, const Eigen::MatrixXd& Delta, const smacof_params& p,
                                          double& stress) {
   const Index n = X.rows();
-  Eigen::MatrixXd B(n, n);
-  stress = raw_stress(X, Delta);
+  Eigen::MatrixXd Xt = X.transpose();  // d × n: each point contiguous
+  Eigen::MatrixXd Dist(n, n), B(n, n);
+  stress = distances_and_stress(Xt, Delta, Dist);
+  const double inv_n = 1.0 / static_cast<double>(n);
   for (Index it = 1; it <= p.max_iterations; ++it) {
+    // Guttman transform X ← n⁻¹ B(X) X, computed as Xtᵀ ← n⁻¹ Xt B (B is symmetric).
     for (Index j = 0; j < n; ++j) {
       double diag = 0.0;
       for (Index i = 0; i < n; ++i) {
-        if (i == j) continue;
-        const double dij = (X.row(i) - X.row(j)).norm();
-        const double bij = dij > 0.0 ? -Delta(i, j) / dij : 0.0;
+        const double dij = Dist(i, j);
+        const double bij = (i != j && dij > 0.0) ? -Delta(i, j) / dij : 0.0;
         B(i, j) = bij;
         diag -= bij;
       }
       B(j, j) = diag;
     }
-    X = (B * X / static_cast<double>(n)).eval();
-    const double next = raw_stress(X, Delta);
+    Xt = (Xt * B * inv_n).eval();
+    const double next = distances_and_stress(Xt, Delta, Dist);
     const bool done = stress <= 0.0 || (stress - next) / stress < p.tolerance;
     stress = next;
-    if (done) return {it, true};
+    if (done) {
+      X = Xt.transpose();
+      return {it, true};
+    }
   }
+  X = Xt.transpose();
   return {p.max_iterations, false};
 }
 
