@@ -4,8 +4,9 @@
 // input u = 0, for f = tanh (odd: the origin plus ± pairs of roots, saddles with several unstable
 // directions) and for f = 1 + tanh (the paper's activation). Starts: U(−5, 5)^50 as in the
 // reference code ("box"), or states visited by the network under noisy inputs ("traj").
-// Variants: "fast" = the solver's defaults (certified capture + merge, all cores); "plain" = per-start
-// damped Newton/LM run to the end independently on one thread (the approach the issue compares to).
+// Variants: "fast" = the solver's defaults (pilot + certified capture, merging, early stop of stalled
+// starts, all cores); "plain" = the same damped Newton/LM run to the end for every start
+// independently, on one thread (the per-start approach the issue compares to).
 // Counters: roots found, roots/s, Newton iterations per start, fraction of starts certified,
 // and `missed` = roots the plain solver finds that the fast one does not.
 // GCC 12 at -O3 reports a false -Wrestrict inside std::string concatenations of the core headers'
@@ -54,9 +55,16 @@ void run(benchmark::State& state, double gain, bool trajectory, bool fast) {
   const Eigen::MatrixXd starts = make_starts(net, trajectory);
   const fixed_point_system<F> sys(net, Eigen::VectorXd::Zero(1));
   fixed_point_params p;
+  // The plain per-start solve: no capture, no merging, no early stop at stalls, one thread.
+  const auto make_plain = [](fixed_point_params q) {
+    q.capture = false;
+    q.merge_radius = 0.0;
+    q.minimum_capture_radius = 0.0;
+    q.stall_decrease = 0.0;
+    return q;
+  };
   if (!fast) {
-    p.capture = false;
-    p.merge_radius = 0.0;
+    p = make_plain(p);
     p.n_threads = 1;
   }
   fixed_point_result r;
@@ -64,9 +72,7 @@ void run(benchmark::State& state, double gain, bool trajectory, bool fast) {
     r = find_fixed_points(sys, starts, p);
     benchmark::DoNotOptimize(r.fixed_points.data());
   }
-  fixed_point_params ref = p;
-  ref.capture = false;
-  ref.merge_radius = 0.0;
+  const fixed_point_params ref = make_plain(p);
   const auto plain = find_fixed_points(sys, starts, ref);
   Index missed = 0;
   for (const auto& a : plain.fixed_points) {
