@@ -118,3 +118,33 @@ TEST_CASE("distance: zero for the same topology in any order and any basis; coun
   CHECK(D(2, 0) == doctest::Approx(d));
   CHECK(D.isApprox(D.transpose()));
 }
+
+TEST_CASE("end to end: the same network from different starts has distance 0; stable vs transient differ") {
+  const auto unit = [](double w) {
+    auto p = ctrnn_parameters<double>::zeros(1, 1, 1);
+    p.W_rec(0, 0) = w;
+    p.W_in(0, 0) = 1.0;
+    return ctrnn<double, activations::tanh>(p, 0.1);
+  };
+  const auto probes = rdm_probe_small();
+  const auto roots_of = [&](const ctrnn<double, activations::tanh>& net, std::uint64_t seed) {
+    std::vector<fixed_point_result> results;
+    for (const auto& probe : probes.inputs) {
+      auto g = make_stream(seed, {1});
+      results.push_back(find_fixed_points(net, probe.u, box_starts(1, 40, 4.0, g)));
+    }
+    return collect_fixed_points(results, probes);
+  };
+  const auto bistable_a = roots_of(unit(2.0), 1), bistable_b = roots_of(unit(2.0), 2);
+  const auto monostable = roots_of(unit(0.5), 1);
+  REQUIRE(bistable_a.size() == 63);  // three roots at each of the 21 small inputs
+  REQUIRE(monostable.size() == 21);
+  // discovery order differs with the starts, the topology does not
+  bool order_differs = false;
+  for (Index i = 0; i < bistable_a.size(); ++i)
+    order_differs = order_differs || std::abs(bistable_a.points(0, i) - bistable_b.points(0, i)) > 1e-6;
+  CHECK(order_differs);
+  CHECK(topology_distance(bistable_a, bistable_b) == doctest::Approx(0.0).epsilon(1e-12));
+  CHECK(topology_distance(bistable_a, monostable) > 0.5);
+  CHECK(attractor_topology_signature(bistable_a).status == topology_status::ok);
+}
