@@ -101,6 +101,7 @@ constexpr std::string_view stability_name(stability_class s) noexcept {
 struct fixed_point_params {
   double tolerance = 1e-10;          ///< a root is certified iff ‖F(x*)‖₂ < tolerance
   int max_iterations = 100;          ///< Newton / LM iterations per start
+  int max_backtracks = 30;           ///< step halvings of a Newton step before falling back to LM
   double dedup_tolerance = 1e-6;     ///< roots closer than this (Euclidean) are one root
   bool capture = true;               ///< merge iterates entering a certified root's convergence ball
   Index pilot_stride = 16;           ///< with capture: every k-th start is solved first (1: no pilot)
@@ -125,6 +126,7 @@ struct fixed_point_params {
     constexpr std::string_view fn = "rnnlab::fixed_point_params::validate";
     require(std::isfinite(tolerance) && tolerance > 0.0, fn, "tolerance", "a finite value > 0", tolerance);
     require(max_iterations >= 1, fn, "max_iterations", ">= 1", max_iterations);
+    require(max_backtracks >= 0, fn, "max_backtracks", ">= 0", max_backtracks);
     require(std::isfinite(dedup_tolerance) && dedup_tolerance >= 0.0, fn, "dedup_tolerance", "a finite value >= 0",
             dedup_tolerance);
     require(std::isfinite(merge_radius) && merge_radius >= 0.0, fn, "merge_radius", "a finite value >= 0",
@@ -382,7 +384,7 @@ void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_worksp
     w.delta = -w.delta;
     if (w.delta.allFinite()) {
       double t = 1.0;
-      for (int k = 0; k < 30; ++k, t *= 0.5) {
+      for (int k = 0; k < p.max_backtracks; ++k, t *= 0.5) {
         w.xt = it.x + t * w.delta;
         sys.residual(w.xt, w.Ft);
         const double qt = 0.5 * w.Ft.squaredNorm();
