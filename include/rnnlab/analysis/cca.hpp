@@ -145,9 +145,10 @@ canonical_svd canonical_correlations(const Eigen::MatrixBase<DM>& M, const Eigen
 }  // namespace detail
 
 template <class DX, class DY>
-cca_result cca(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& Y, const cca_params& params) {
+cca_result cca(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY>& Y_in, const cca_params& params) {
   constexpr std::string_view fn = "rnnlab::cca";
   params.validate(fn);
+  const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
   detail::require_activity_pair(X, Y, fn);
   const pca_params p{1.0, params.rank_tolerance, 0};
   const activity_factor fx = factor_activity(X, p);

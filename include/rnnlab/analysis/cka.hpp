@@ -81,9 +81,10 @@ inline cka_result cka_from_parts(double xy2, double xx2, double yy2, const Eigen
 }  // namespace detail
 
 template <class DX, class DY>
-cka_result cka(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& Y, const cka_params& params) {
+cka_result cka(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY>& Y_in, const cka_params& params) {
   constexpr std::string_view fn = "rnnlab::cka";
   params.validate(fn);
+  const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
   detail::require_activity_pair(X, Y, fn);
   require_shape(X.cols() >= 4, fn, "X", "at least 4 samples", X.cols());
   const Eigen::MatrixXd Xc = X.template cast<double>().colwise() - X.template cast<double>().rowwise().mean();

@@ -90,8 +90,9 @@ smacof_result smacof_mds(const Eigen::MatrixBase<D>& distances, const smacof_par
 // ---------------------------------------------------------------------------------------------
 
 template <class D>
-classical_mds_result classical_mds(const Eigen::MatrixBase<D>& distances, const classical_mds_params& params) {
+classical_mds_result classical_mds(const Eigen::MatrixBase<D>& distances_in, const classical_mds_params& params) {
   constexpr std::string_view fn = "rnnlab::classical_mds";
+  const Eigen::Ref<const Eigen::MatrixXd> distances = distances_in.template cast<double>();
   params.validate(fn);
   detail::require_distance_matrix(distances, fn, "distances");
   const Index n = distances.rows(), d = params.dimensions;
@@ -179,8 +180,9 @@ inline std::pair<Index, bool> smacof_run(Eigen::MatrixXd& X, const Eigen::Matrix
 }  // namespace detail
 
 template <class D, class G>
-smacof_result smacof_mds(const Eigen::MatrixBase<D>& distances, const smacof_params& params, G& g) {
+smacof_result smacof_mds(const Eigen::MatrixBase<D>& distances_in, const smacof_params& params, G& g) {
   constexpr std::string_view fn = "rnnlab::smacof_mds";
+  const Eigen::Ref<const Eigen::MatrixXd> distances = distances_in.template cast<double>();
   params.validate(fn);
   detail::require_distance_matrix(distances, fn, "distances");
   const Index n = distances.rows(), d = params.dimensions;

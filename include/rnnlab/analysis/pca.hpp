@@ -106,15 +106,18 @@ struct gram_decomposition {
 };
 
 template <class D>
-gram_decomposition decompose_gram(const Eigen::MatrixBase<D>& X, const pca_params& p, std::string_view fn) {
+gram_decomposition decompose_gram(const Eigen::MatrixBase<D>& X_in, const pca_params& p, std::string_view fn) {
   p.validate(fn);
+  // Evaluate an expression argument once (coefficient access on a product expression would
+  // recompute the product for every entry); a double matrix binds without a copy.
+  const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>();
   require_activity(X, fn, "X");
   gram_decomposition g;
   const Index n = X.rows();
-  g.mean = X.template cast<double>().rowwise().mean();
-  g.Xc = X.template cast<double>().colwise() - g.mean;
+  g.mean = X.rowwise().mean();
+  g.Xc = X.colwise() - g.mean;
   // Constant activity (up to rounding): the centred values are zero relative to the data's magnitude.
-  const double scale = X.template cast<double>().cwiseAbs().maxCoeff();
+  const double scale = X.cwiseAbs().maxCoeff();
   const double rms = std::sqrt(g.Xc.squaredNorm() / static_cast<double>(g.Xc.size()));
   require_not_constant(rms > 1e-13 * scale ? rms : 0.0, fn, "X");
 

@@ -156,9 +156,10 @@ Eigen::MatrixXd silhouette_distances(const Eigen::MatrixBase<D>& Dm, silhouette_
 }  // namespace detail
 
 template <class D>
-silhouette_result silhouette(const Eigen::MatrixBase<D>& distances, std::span<const int> labels,
+silhouette_result silhouette(const Eigen::MatrixBase<D>& distances_in, std::span<const int> labels,
                              const silhouette_params& params) {
   constexpr std::string_view fn = "rnnlab::silhouette";
+  const Eigen::Ref<const Eigen::MatrixXd> distances = distances_in.template cast<double>();
   detail::require_distance_matrix(distances, fn, "distances");
   const auto codes = detail::encode_labels(labels, distances.rows(), fn);
   auto r = detail::silhouette_codes(detail::silhouette_distances(distances, params.metric), codes.code, codes.size);
@@ -167,10 +168,11 @@ silhouette_result silhouette(const Eigen::MatrixBase<D>& distances, std::span<co
 }
 
 template <class D, class G>
-silhouette_permutation_result silhouette_permutation_test(const Eigen::MatrixBase<D>& distances,
+silhouette_permutation_result silhouette_permutation_test(const Eigen::MatrixBase<D>& distances_in,
                                                           std::span<const int> labels,
                                                           const silhouette_permutation_params& params, G& g) {
   constexpr std::string_view fn = "rnnlab::silhouette_permutation_test";
+  const Eigen::Ref<const Eigen::MatrixXd> distances = distances_in.template cast<double>();
   params.validate(fn);
   detail::require_distance_matrix(distances, fn, "distances");
   const auto codes = detail::encode_labels(labels, distances.rows(), fn);

@@ -122,9 +122,10 @@ svcca_result svcca_from_product(const Eigen::MatrixBase<DM>& M, const activity_f
 }  // namespace detail
 
 template <class DX, class DY>
-svcca_result svcca(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& Y, const svcca_params& params) {
+svcca_result svcca(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY>& Y_in, const svcca_params& params) {
   constexpr std::string_view fn = "rnnlab::svcca";
   params.validate(fn);
+  const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
   detail::require_activity_pair(X, Y, fn);
   return svcca(factor_activity(X, params.reduction()), factor_activity(Y, params.reduction()), params);
 }
