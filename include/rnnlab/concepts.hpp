@@ -3,4 +3,5 @@
 /// Every module's concepts in one include (see docs/concepts.md).
 
 #include <rnnlab/core/concepts.hpp>
+#include <rnnlab/learning/concepts.hpp>
 #include <rnnlab/tasks/concepts.hpp>

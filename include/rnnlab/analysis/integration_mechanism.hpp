@@ -74,7 +74,7 @@ struct integration_params {
 };
 
 /// The verdict for one context (RDM: the only one).
-struct context_integration {
+struct context_mechanism {
   int context = 0;
   fixed_point_result zero_evidence;  ///< fixed points and slow points at zero evidence
   Index n_stable = 0;                ///< stable fixed points at zero evidence
@@ -88,7 +88,7 @@ struct context_integration {
 };
 
 struct integration_report {
-  std::vector<context_integration> contexts;
+  std::vector<context_mechanism> contexts;
   /// stable if any context integrates stably, else transient if all are transient.
   integration_mechanism overall = integration_mechanism::no_attractor;
 };
@@ -114,7 +114,7 @@ integration_report classify_integration(const ctrnn<Scalar, F>& net, const integ
   integration_report report;
   bool any_stable = false, all_transient = true;
   for (int c = 0; c < n_ctx; ++c) {
-    context_integration ci;
+    context_mechanism ci;
     ci.context = c;
     const probe_input zero = make_probe(n_ctx, contextual, c, 0.0);
     // Pulse trials first: their states also seed the fixed-point search.
