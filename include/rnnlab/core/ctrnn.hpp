@@ -105,7 +105,7 @@ public:
   /// The readout of states X (N × B): W_out r + b_out with r = f(X) or X.
   template <class DX>
   matrix_type output(const Eigen::MatrixBase<DX>& X) const {
-    require_shape(X.rows() == n_units(), "rnnlab::ctrnn::output", "X", "rows = n_units = " + std::to_string(n_units()),
+    require_shape(X.rows() == n_units(), "rnnlab::ctrnn::output", "X", detail::concat("rows = n_units = ", n_units()),
                   X.rows());
     matrix_type Y;
     if (m_readout == readout_source::rates)
@@ -128,11 +128,10 @@ public:
     constexpr std::string_view fn = "rnnlab::ctrnn::simulate";
     const Index T = inputs.shape(0), B = inputs.shape(1), N = n_units(), O = n_outputs();
     require_shape(inputs.shape(2) == n_inputs(), fn, "inputs",
-                  "(T, B, " + std::to_string(n_inputs()) + ") to match n_inputs", shape_string(inputs.shape()));
+                  detail::concat("(T, B, ", n_inputs(), ") to match n_inputs"), shape_string(inputs.shape()));
     require_shape(T > 0 && B > 0, fn, "inputs", "T > 0 and B > 0", shape_string(inputs.shape()));
     require_shape(x0.rows() == N && (x0.cols() == 1 || x0.cols() == B), fn, "x0",
-                  "(" + std::to_string(N) + ", 1) or (" + std::to_string(N) + ", " + std::to_string(B) + ")",
-                  "(" + std::to_string(x0.rows()) + ", " + std::to_string(x0.cols()) + ")");
+                  detail::concat("(", N, ", 1) or (", N, ", ", B, ")"), detail::concat("(", x0.rows(), ", ", x0.cols(), ")"));
 
     simulation<Scalar> result;
     result.outputs = sequence<Scalar>({T, B, O});
@@ -170,9 +169,9 @@ private:
     require(alpha > Scalar(0) && alpha <= Scalar(1), caller, "alpha", "a value in (0, 1] (dt / tau)", alpha);
   }
   void check_batch(Index xr, Index xc, Index ur, Index uc, std::string_view fn) const {
-    require_shape(xr == n_units(), fn, "X", "rows = n_units = " + std::to_string(n_units()), xr);
-    require_shape(ur == n_inputs(), fn, "U", "rows = n_inputs = " + std::to_string(n_inputs()), ur);
-    require_shape(uc == xc, fn, "U", "as many columns as X (" + std::to_string(xc) + ")", uc);
+    require_shape(xr == n_units(), fn, "X", detail::concat("rows = n_units = ", n_units()), xr);
+    require_shape(ur == n_inputs(), fn, "U", detail::concat("rows = n_inputs = ", n_inputs()), ur);
+    require_shape(uc == xc, fn, "U", detail::concat("as many columns as X (", xc, ")"), uc);
   }
 
   parameters_type m_params;
@@ -244,7 +243,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> draw_initial_states(const 
                                                                           Index n_columns, G& g) {
   spec.validate();
   require_shape(n_units > 0 && n_columns > 0, "rnnlab::draw_initial_states", "n_units, n_columns", "> 0",
-                std::to_string(n_units) + ", " + std::to_string(n_columns));
+                detail::concat(n_units, ", ", n_columns));
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> X0(n_units, n_columns);
   fill_normal(g, std::span<Scalar>(X0.data(), static_cast<std::size_t>(X0.size())), 0.0, spec.x0_std);
   return X0;

@@ -160,16 +160,19 @@ struct ctrnn_parameters {
   /// or argument_error naming `caller` and the offending group.
   void validate(std::string_view caller) const {
     const Index n = W_rec.rows();
-    const auto shape = [](Index r, Index c) { return "(" + std::to_string(r) + ", " + std::to_string(c) + ")"; };
+    // Messages are built with detail::concat: GCC 12 misreports "(" + std::to_string(...) chains
+    // under -Wrestrict (PR 105651), which would break users' -Werror builds.
+    using rnnlab::detail::concat;
+    const auto shape = [](Index r, Index c) { return concat("(", r, ", ", c, ")"); };
     require_shape(n > 0 && W_rec.cols() == n, caller, "W_rec", "a square (N, N) matrix with N > 0",
                   shape(W_rec.rows(), W_rec.cols()));
-    require_shape(W_in.rows() == n, caller, "W_in", "(" + std::to_string(n) + ", M)", shape(W_in.rows(), W_in.cols()));
-    require_shape(W_out.cols() == n, caller, "W_out", "(O, " + std::to_string(n) + ")",
+    require_shape(W_in.rows() == n, caller, "W_in", concat("(", n, ", M)"), shape(W_in.rows(), W_in.cols()));
+    require_shape(W_out.cols() == n, caller, "W_out", concat("(O, ", n, ")"),
                   shape(W_out.rows(), W_out.cols()));
-    require_shape(b.size() == n, caller, "b", "length " + std::to_string(n), b.size());
-    require_shape(b_out.size() == W_out.rows(), caller, "b_out", "length " + std::to_string(W_out.rows()),
+    require_shape(b.size() == n, caller, "b", concat("length ", n), b.size());
+    require_shape(b_out.size() == W_out.rows(), caller, "b_out", concat("length ", W_out.rows()),
                   b_out.size());
-    require_shape(x0.size() == n, caller, "x0", "length " + std::to_string(n), x0.size());
+    require_shape(x0.size() == n, caller, "x0", concat("length ", n), x0.size());
     for_each([&](param p, const auto& m) {
       require(m.allFinite(), caller, param_name(p), "finite values", "NaN or infinity");
     });

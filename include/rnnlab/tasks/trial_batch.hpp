@@ -36,10 +36,10 @@ struct trial_batch {
     const Index T = n_steps(), B = n_trials();
     require_shape(T > 0 && B > 0, caller, "inputs", "(T, B, M) with T, B > 0", shape_string(inputs.shape()));
     require_shape(targets.shape(0) == T && targets.shape(1) == B, caller, "targets",
-                  "(" + std::to_string(T) + ", " + std::to_string(B) + ", O) to match inputs",
+                  detail::concat("(", T, ", ", B, ", O) to match inputs"),
                   shape_string(targets.shape()));
     require_shape(mask.shape(0) == T && mask.shape(1) == B, caller, "mask",
-                  "(" + std::to_string(T) + ", " + std::to_string(B) + ") to match inputs", shape_string(mask.shape()));
+                  detail::concat("(", T, ", ", B, ") to match inputs"), shape_string(mask.shape()));
     require(inputs.flat().allFinite(), caller, "inputs", "finite values", "NaN or infinity");
     require(targets.flat().allFinite(), caller, "targets", "finite values", "NaN or infinity");
     require(mask.flat().allFinite(), caller, "mask", "finite values", "NaN or infinity");

@@ -1,0 +1,121 @@
+// Tests the rnnlab program's later subcommands from outside, as a user would run them:
+// grad (examples/cli/learning.cpp), fixed-points (analysis_fixed_points.cpp) and similarity
+// (analysis_similarity.cpp).
+#include <doctest/doctest.h>
+
+#include <rnnlab/io.hpp>
+#include <rnnlab/rnnlab.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+using namespace rnnlab;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path fresh(const std::string& name) {
+  const fs::path dir = fs::path(RNNLAB_TEST_TMP) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir.parent_path());
+  return dir;
+}
+int run(const std::string& args) {
+  const std::string cmd = std::string(RNNLAB_CLI) + " " + args + " > /dev/null 2>&1";
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+std::string output_of(const std::string& args) {
+  std::string out;
+  FILE* p = popen((std::string(RNNLAB_CLI) + " " + args + " 2>/dev/null").c_str(), "r");
+  if (!p) return out;
+  char buf[256];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  pclose(p);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("rnnlab grad writes the library's loss and gradient, and the gradient predicts the loss change") {
+  const auto net_dir = fresh("net"), batch_dir = fresh("batch"), out = fresh("grad");
+  REQUIRE(run("init --task cdi --units 12 --seed 4 --out " + net_dir.string()) == 0);
+  REQUIRE(run("sample cdi --batch 6 --steps 40 --decision-steps 5 --seed 2 --dtype float64 --out " + batch_dir.string()) == 0);
+  REQUIRE(run("grad " + net_dir.string() + " " + batch_dir.string() +
+              " --params W_rec,W_in,b --normalization sum --shards 1 --out " + out.string()) == 0);
+
+  const auto net = io::load_network<double>(net_dir);
+  const auto batch = io::load_trial_batch<double>(batch_dir);
+  gradient_options opt;
+  opt.params = param_set{param::W_rec, param::W_in, param::b};
+  opt.loss = loss_spec::reference_code();
+  opt.shards = 1;
+  const auto lib = bptt_gradient(net, batch, opt);
+  const auto loss = io::read_npy_vector<double>(out / "loss.npy");
+  CHECK(loss(0) == doctest::Approx(lib.loss).epsilon(1e-12));
+  const auto gW = io::read_npy_matrix<double>(out / "grad_W_rec.npy", 12, 12);
+  CHECK((gW - lib.grad.W_rec).cwiseAbs().maxCoeff() <= 1e-12 * (1.0 + lib.grad.W_rec.cwiseAbs().maxCoeff()));
+  CHECK(fs::exists(out / "grad_W_in.npy"));
+  CHECK(fs::exists(out / "grad_b.npy"));
+  CHECK_FALSE(fs::exists(out / "grad_W_out.npy"));
+
+  // Central difference of the loss along one W_rec entry, against the written gradient.
+  const double h = 1e-6;
+  auto plus = net, minus = net;
+  plus.parameters().W_rec(3, 7) += h;
+  minus.parameters().W_rec(3, 7) -= h;
+  const double fd = (evaluate_loss(plus, batch, net.parameters().x0, opt.loss) -
+                     evaluate_loss(minus, batch, net.parameters().x0, opt.loss)) / (2 * h);
+  CHECK(gW(3, 7) == doctest::Approx(fd).epsilon(1e-6));
+}
+
+TEST_CASE("rnnlab fixed-points finds the three analytic roots of a bistable unit") {
+  // One tanh unit, alpha 1, W_rec = 2: roots of x = 2 tanh(x) at 0 and +-1.9150080...
+  const auto dir = fresh("bistable"), out = fresh("fp");
+  fs::create_directories(dir);
+  io::write_npy(dir / "W_rec.npy", Eigen::MatrixXd::Constant(1, 1, 2.0));
+  io::write_npy(dir / "W_in.npy", Eigen::MatrixXd::Constant(1, 1, 1.0));
+  io::write_npy(dir / "W_out.npy", Eigen::MatrixXd::Constant(1, 1, 1.0));
+  io::write_text(dir / "network.json", R"({"activation": "tanh", "alpha": 1.0, "readout": "rates"})");
+  REQUIRE(run("fixed-points " + dir.string() + " --input 0 --starts 64 --out " + out.string()) == 0);
+  const auto X = io::read_npy_matrix<double>(out / "fixed_points.npy");
+  const auto residual = io::read_npy_vector<double>(out / "fp_residual.npy");
+  REQUIRE(X.size() == 3);
+  Eigen::VectorXd roots = X.reshaped();
+  std::sort(roots.data(), roots.data() + roots.size());
+  CHECK(roots(0) == doctest::Approx(-1.9150080481545).epsilon(1e-10));
+  CHECK(std::abs(roots(1)) < 1e-10);
+  CHECK(roots(2) == doctest::Approx(1.9150080481545).epsilon(1e-10));
+  CHECK(residual.maxCoeff() < 1e-10);
+  const auto summary = io::read_json(out / "summary.json");
+  CHECK(summary.is_object());
+  // A wrong input size is rejected before any work.
+  CHECK(run("fixed-points " + dir.string() + " --input 0,0 --starts 8 --out " + fresh("bad").string()) != 0);
+}
+
+TEST_CASE("rnnlab similarity: SVCCA of activity and an invertible transform of it is 1") {
+  rng g(8);
+  Eigen::MatrixXd A(10, 400);
+  for (Index i = 0; i < A.size(); ++i) A.data()[i] = standard_normal(g);
+  Eigen::MatrixXd Q(10, 10);
+  for (Index i = 0; i < Q.size(); ++i) Q.data()[i] = standard_normal(g);
+  Q += 5.0 * Eigen::MatrixXd::Identity(10, 10);
+  const auto dir = fresh("sim");
+  fs::create_directories(dir);
+  io::write_npy(dir / "A.npy", A);
+  io::write_npy(dir / "B.npy", (Q * A).eval());
+  io::write_npy(dir / "C.npy", Eigen::MatrixXd(Eigen::MatrixXd::Random(10, 400)));
+  for (const char* metric : {"svcca", "cca", "cka"}) {
+    CAPTURE(metric);
+    const std::string same = output_of("similarity " + (dir / "A.npy").string() + " " + (dir / "B.npy").string() +
+                                       " --metric " + metric + " --epsilon 0");
+    REQUIRE_FALSE(same.empty());
+    if (std::string(metric) != "cka") CHECK(std::stod(same) == doctest::Approx(1.0).epsilon(1e-6));
+    const std::string indep = output_of("similarity " + (dir / "A.npy").string() + " " + (dir / "C.npy").string() +
+                                        " --metric " + metric + " --epsilon 0");
+    REQUIRE_FALSE(indep.empty());
+    CHECK(std::stod(indep) < 0.5);
+  }
+  CHECK(run("similarity " + (dir / "A.npy").string() + " " + (dir / "missing.npy").string()) != 0);
+}
