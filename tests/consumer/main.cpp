@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 
+// The installed headers keep their contracts.
+static_assert(rnnlab::Network<rnnlab::ctrnn<float>>);
+static_assert(rnnlab::TaskFor<rnnlab::random_dots, rnnlab::ctrnn<float>>);
+
 int main() {
   rnnlab::rng g(7);
   const rnnlab::random_dots task;
