@@ -8,8 +8,10 @@
 // = 5.6 GFLOP at the paper's sizes. Sampling the batch is not included (bench_tasks measures it).
 #include <benchmark/benchmark.h>
 
+#include <rnnlab/core/parallel_simulate.hpp>
 #include <rnnlab/learning/bptt.hpp>
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/tasks/rdm.hpp>
+#include <rnnlab/tasks/validation.hpp>
 
 #include <thread>
 #include <vector>

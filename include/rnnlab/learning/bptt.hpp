@@ -356,6 +356,7 @@ double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>&
 
   detail::prepare_workspace(ws, N, M, O, T, B, options.shards, store_states, store_readout, n_active);
 
+  detail::pack_weights(ws, net, plan.recurrence());
   const auto kind = options.loss.kind == loss_kind::mse ? detail::loss_kind_id::mse : detail::loss_kind_id::cross_entropy;
   const double scale = detail::loss_scale(batch, options.loss);
   const auto n_shards = static_cast<Index>(ws.shards.size());

@@ -8,7 +8,12 @@
 /// matrix. The gradient of W_rec, Σ_t g_{t+1} r_tᵀ, is then accumulated k steps at a time as one
 /// GEMM with inner dimension k·Bs (instead of T GEMMs with inner dimension Bs), which runs near
 /// the machine's GEMM peak. The recurrent GEMMs W_rec·r (forward) and W_recᵀ·g (backward) are
-/// sequential in t and stay one GEMM per step.
+/// sequential in t and stay one GEMM per step; they run on core/detail/small_gemm.hpp's micro-kernel
+/// with [W_rec | W_in] and W_recᵀ packed once per gradient (shared read-only by the shards, resident
+/// in L1 across all steps). The forward step is one kernel call that also adds W_in u_t and b and
+/// applies the leak, x_{t+1} = (1 − α) x_t + α (…), with the activation applied to each chunk of
+/// columns while it is in L1; the backward step's a ← (1 − α) a + f′ ⊙ (W_recᵀ g) is fused the same
+/// way.
 ///
 /// f′ is recomputed from the stored rates where the activation allows it (tanh, 1 + tanh, ReLU),
 /// so the states x_t are stored only for other activations (softplus, user-defined ones); readout states (x at the
@@ -22,6 +27,7 @@
 
 #include <rnnlab/core/activations.hpp>
 #include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/core/detail/small_gemm.hpp>
 #include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/core/parallel_simulate.hpp>
 #include <rnnlab/core/parameters.hpp>
@@ -85,7 +91,7 @@ struct bptt_shard {
   Index col0 = 0, cols = 0;
   Index block = 1;  ///< steps per blocked W_rec-gradient GEMM
   std::vector<Scalar, Eigen::aligned_allocator<Scalar>> rates, states, readout_states, dy, gblock;
-  matrix X, Z, A, D, Y, U;
+  matrix X, A, D, Y, U;
   ctrnn_parameters<Scalar> grad;
   double loss = 0;
 };
@@ -96,6 +102,8 @@ struct bptt_workspace {
   std::vector<bptt_shard<Scalar>> shards;
   std::vector<Index> active_steps;  ///< steps t with a non-zero mask somewhere in the batch
   std::vector<Index> slot_of;       ///< step → index into active_steps, or −1
+  packed_lhs<Scalar> forward;       ///< [W_rec | W_in] and b, packed for small_gemm
+  packed_lhs<Scalar> backward;      ///< W_recᵀ, packed for small_gemm
   Index N = 0, M = 0, O = 0, T = 0, B = 0, n_active = -1;
   bool store_states = false, store_readout = false;
 };
@@ -129,13 +137,20 @@ void prepare_workspace(bptt_workspace<Scalar>& ws, Index N, Index M, Index O, In
     sh.dy.assign(static_cast<std::size_t>(O * sh.cols * n_active), Scalar(0));
     sh.gblock.assign(slab * static_cast<std::size_t>(sh.block), Scalar(0));
     sh.X.resize(N, sh.cols);
-    sh.Z.resize(N, sh.cols);
     sh.A.resize(N, sh.cols);
     sh.D.resize(N, sh.cols);
     sh.Y.resize(O, sh.cols);
     sh.U.resize(M, sh.cols);
     sh.grad = ctrnn_parameters<Scalar>::zeros(N, M, O);
   }
+}
+
+/// Packs the network's weights for the sweeps (once per gradient; the shards share them).
+template <class Scalar, class F>
+void pack_weights(bptt_workspace<Scalar>& ws, const ctrnn<Scalar, F>& net, bool backward) {
+  const auto& p = net.parameters();
+  ws.forward.pack(p.W_rec, p.W_in, p.b);
+  if (backward) ws.backward.pack(p.W_rec.transpose());
 }
 
 /// Forward and backward sweep of one shard. `x0` is N × 1 (shared) or N × B. `scale` is the loss
@@ -173,13 +188,16 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
   apply_activation<F>(X.data(), R, slab);
   if (ws.store_states) state(0) = X;
   double loss = 0;
+  const Index M = ws.M;
   for (Index t = 0; t < T; ++t) {
-    sh.Z.noalias() = p.W_rec * rate(t);
-    sh.Z.noalias() += p.W_in * inputs(t);
-    X.array() = keep * X.array() + alpha * (sh.Z.colwise() + p.b).array();
+    // X ← (1 − α) X + α (W_rec r_t + W_in u_t + b), then r_{t+1} = f(X) chunk by chunk.
+    Scalar* rn = R + (t + 1) * slab;
+    small_gemm(ws.forward, R + t * slab, N, inputs(t).data(), M, Bs, X.data(), N, alpha, keep,
+               [&](Index cc, Index nc) {
+                 apply_activation<F>(X.data() + cc * N, rn + cc * N, nc * N);
+                 if (ws.store_states) state(t + 1).middleCols(cc, nc) = X.middleCols(cc, nc);
+               });
     auto r_next = rate(t + 1);
-    apply_activation<F>(X.data(), r_next.data(), slab);
-    if (ws.store_states) state(t + 1) = X;
     const Index slot = ws.slot_of[static_cast<std::size_t>(t)];
     if (slot < 0) continue;
     // Output step t reads x_{t+1}: loss and its derivative δy_t = ∂L/∂y_t.
@@ -260,9 +278,13 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
     if (plan.W_in) g.W_in.noalias() += gj * inputs(j).transpose();
     if (plan.b) g.b.noalias() += gj.rowwise().sum();
     if (j > 0 || plan.x0) {
-      D.noalias() = p.W_rec.transpose() * gj;
-      const cmap rj(R + j * slab, N, Bs), xj(from_rate ? R : Xs + j * slab, N, Bs);
-      A.array() = keep * A.array() + rate_derivative<F>(xj.array(), rj.array()) * D.array();
+      // D = W_recᵀ g_t, then a ← (1 − α) a + f′(x_j) ⊙ D chunk by chunk.
+      small_gemm(ws.backward, gj.data(), N, static_cast<const Scalar*>(nullptr), 0, Bs, D.data(), N, Scalar(1),
+                 Scalar(0), [&](Index cc, Index nc) {
+                   const cmap rj(R + (j * Bs + cc) * N, N, nc), xj(from_rate ? R : Xs + (j * Bs + cc) * N, N, nc);
+                   auto Ac = A.middleCols(cc, nc);
+                   Ac.array() = keep * Ac.array() + rate_derivative<F>(xj.array(), rj.array()) * D.middleCols(cc, nc).array();
+                 });
     }
     if (plan.W_rec && j == start) {
       const Index steps = std::min(k, T - start);

@@ -1,0 +1,413 @@
+#pragma once
+/// \file core/detail/small_gemm.hpp
+/// A register-blocked GEMM for the recurrent products of a CTRNN sweep,
+///
+///     C = β C + α (A₁ B₁ + A₂ B₂ + a 1ᵀ)          (β = 0: C is written, never read)
+///
+/// with A₁ (m × k₁), A₂ (m × k₂) and the column a small (m, k ≲ 100: W_rec, W_in, b) and B₁, B₂,
+/// C column-major with n in the hundreds (one shard's trials). A forward step of a shard is one
+/// call, x_{t+1} = (1 − α) x_t + α (W_rec r_t + W_in u_t + b) with A = [W_rec | W_in], a = b,
+/// β = 1 − α; a backward step is D = W_recᵀ g with A = W_recᵀ, β = 0.
+///
+/// Why not Eigen's GEMM: these products are sequential in t (T = 750 per sweep), so each is a
+/// separate small GEMM, and Eigen repacks both operands on every call and blocks for large
+/// shapes; it reaches about half the machine's FMA peak on 50 × 50 × 250. Here A is packed once
+/// per sweep and stays in L1 across all steps, B is read in place (no packing), and the whole
+/// k-loop runs with the output tile in registers:
+///
+///   - rows are split into panels of `mv` SIMD vectors (mv ≤ 7 with AVX-512's 32 registers, ≤ 4
+///     with AVX2's 16); each panel is stored k-major, `mv · L` values per k, zero-padded to whole
+///     vectors (L lanes), so the inner loop does mv aligned loads of A per k;
+///   - the micro-kernel holds an mv × nr tile of C in registers (nr = 3 … 8 columns, as many as
+///     the register file allows), and per k broadcasts nr entries of B and issues mv · nr FMAs;
+///   - the last vector of the last panel is loaded/stored with a lane mask when m is not a
+///     multiple of L, so no row padding leaks into C and no out-of-bounds access happens;
+///   - a callback `post(c0, nc)` runs after every chunk of about 48 columns is final, while that
+///     chunk is still in L1 (the activation of the new states, f′ ⊙ D, …).
+///
+/// 256-bit vectors are used on AVX-512 machines too (with AVX-512VL's masks and 32 registers):
+/// on AMD Zen 4 a 512-bit FMA costs two 256-bit ones, so the wider vectors would only add padding
+/// (N = 50 in float: 64 rows for 512-bit vectors, 56 for 256-bit ones).
+///
+/// Without AVX2 + FMA, `small_gemm` evaluates the same expression with Eigen
+/// (`small_gemm_portable`, also called directly by the tests so that path stays exercised). The
+/// result is independent of threads (no reductions across calls) and of n's split into chunks
+/// (each column's k-sum is accumulated in the same order).
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+// The loops over a tile's vectors and columns must be fully unrolled: if one is not, the
+// accumulator array is indexed at run time, lives on the stack, and every k step stores it.
+#if defined(__clang__)
+#define RNNLAB_SMALL_GEMM_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define RNNLAB_SMALL_GEMM_UNROLL _Pragma("GCC unroll 16")
+#else
+#define RNNLAB_SMALL_GEMM_UNROLL
+#endif
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define RNNLAB_SMALL_GEMM_SIMD 1
+#else
+#define RNNLAB_SMALL_GEMM_SIMD 0
+#endif
+
+namespace rnnlab::detail {
+
+using gemm_index = Eigen::Index;
+
+/// The left operand [A₁ | A₂] and the bias column a, packed into row panels for `small_gemm`.
+/// Packing allocates only when a size changes; keep one per sweep and re-pack when A changes.
+template <class Scalar>
+class packed_lhs {
+public:
+  using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+  /// Packs A₁ (and A₂ with the same rows, and a bias column), any Eigen expression.
+  template <class D1>
+  void pack(const Eigen::MatrixBase<D1>& A1) {
+    pack_impl(A1, matrix(A1.rows(), 0), nullptr);
+  }
+  template <class D1, class D2>
+  void pack(const Eigen::MatrixBase<D1>& A1, const Eigen::MatrixBase<D2>& A2) {
+    pack_impl(A1, A2, nullptr);
+  }
+  template <class D1, class D2, class Db>
+  void pack(const Eigen::MatrixBase<D1>& A1, const Eigen::MatrixBase<D2>& A2, const Eigen::MatrixBase<Db>& bias) {
+    m_bias = bias;
+    pack_impl(A1, A2, &m_bias);
+  }
+
+  gemm_index rows() const noexcept { return m_A1.rows(); }
+  gemm_index k1() const noexcept { return m_A1.cols(); }
+  gemm_index k2() const noexcept { return m_A2.cols(); }
+  bool has_bias() const noexcept { return m_has_bias; }
+  /// The unpacked operands (what the portable path multiplies).
+  const matrix& A1() const noexcept { return m_A1; }
+  const matrix& A2() const noexcept { return m_A2; }
+  const vector& bias() const noexcept { return m_bias; }
+
+  /// One panel: rows [row0, row0 + mv·L) of the padded matrix; `values` holds (k₁ + k₂) · mv · L
+  /// entries k-major, then mv · L bias entries.
+  struct panel {
+    gemm_index row0 = 0;
+    int mv = 0;
+    std::size_t offset = 0;
+  };
+  const std::vector<panel>& panels() const noexcept { return m_panels; }
+  const Scalar* values() const noexcept { return m_values.data(); }
+
+private:
+  template <class D1, class D2>
+  void pack_impl(const Eigen::MatrixBase<D1>& A1, const Eigen::MatrixBase<D2>& A2, const vector* bias);
+
+  matrix m_A1, m_A2;
+  vector m_bias;
+  bool m_has_bias = false;
+  std::vector<panel> m_panels;
+  std::vector<Scalar, Eigen::aligned_allocator<Scalar>> m_values;
+};
+
+/// C (m × n, leading dimension ldc) = β C + α (A₁ B₁ + A₂ B₂ + a 1ᵀ), B₁ (k₁ × n, ld1), B₂
+/// (k₂ × n, ld2; may be null when k₂ = 0); β = 0 does not read C. `post(c0, nc)` is called once for
+/// every chunk of columns [c0, c0 + nc), in order, as soon as that chunk of C is final.
+template <class Scalar, class Post>
+void small_gemm(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2, gemm_index ld2,
+                gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta, Post&& post);
+
+/// The same without a callback.
+template <class Scalar>
+void small_gemm(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2, gemm_index ld2,
+                gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta) {
+  small_gemm(A, B1, ld1, B2, ld2, n, C, ldc, alpha, beta, [](gemm_index, gemm_index) {});
+}
+
+/// The Eigen evaluation of the same expression (the fallback without AVX2 + FMA).
+template <class Scalar, class Post>
+void small_gemm_portable(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2,
+                         gemm_index ld2, gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta, Post&& post);
+
+/// Whether `small_gemm` runs the SIMD micro-kernel in this build.
+constexpr bool small_gemm_is_simd() noexcept { return RNNLAB_SMALL_GEMM_SIMD != 0; }
+
+// ---------------------------------------------------------------------------------------------
+// Definitions
+
+namespace gemm {
+
+/// Columns per post-processing chunk: small enough that a chunk of C stays in L1 until `post`
+/// reads it, and a multiple of the tile widths used at N ≈ 50 (3 and 4 columns).
+constexpr gemm_index chunk_columns = 48;
+
+#if RNNLAB_SMALL_GEMM_SIMD
+
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+constexpr int vector_registers = 32;
+constexpr int max_panel_vectors = 7;
+#else
+constexpr int vector_registers = 16;
+constexpr int max_panel_vectors = 4;
+#endif
+
+/// 256-bit vector operations for float and double; `mask` selects the first `rows` lanes.
+template <class Scalar>
+struct simd;
+
+template <>
+struct simd<float> {
+  using reg = __m256;
+  static constexpr int lanes = 8;
+#if defined(__AVX512VL__)
+  using mask = __mmask8;
+  static mask make_mask(int rows) noexcept { return static_cast<mask>((1u << rows) - 1u); }
+  static reg load_part(const float* p, mask m) noexcept { return _mm256_maskz_loadu_ps(m, p); }
+  static void store_part(float* p, reg v, mask m) noexcept { _mm256_mask_storeu_ps(p, m, v); }
+#else
+  using mask = __m256i;
+  static mask make_mask(int rows) noexcept {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(rows), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static reg load_part(const float* p, mask m) noexcept { return _mm256_maskload_ps(p, m); }
+  static void store_part(float* p, reg v, mask m) noexcept { _mm256_maskstore_ps(p, m, v); }
+#endif
+  static reg zero() noexcept { return _mm256_setzero_ps(); }
+  static reg set1(float s) noexcept { return _mm256_set1_ps(s); }
+  static reg load(const float* p) noexcept { return _mm256_loadu_ps(p); }
+  static void store(float* p, reg v) noexcept { _mm256_storeu_ps(p, v); }
+  static reg broadcast(const float* p) noexcept { return _mm256_broadcast_ss(p); }
+  static reg fma(reg a, reg b, reg c) noexcept { return _mm256_fmadd_ps(a, b, c); }
+  static reg mul(reg a, reg b) noexcept { return _mm256_mul_ps(a, b); }
+};
+
+template <>
+struct simd<double> {
+  using reg = __m256d;
+  static constexpr int lanes = 4;
+#if defined(__AVX512VL__)
+  using mask = __mmask8;
+  static mask make_mask(int rows) noexcept { return static_cast<mask>((1u << rows) - 1u); }
+  static reg load_part(const double* p, mask m) noexcept { return _mm256_maskz_loadu_pd(m, p); }
+  static void store_part(double* p, reg v, mask m) noexcept { _mm256_mask_storeu_pd(p, m, v); }
+#else
+  using mask = __m256i;
+  static mask make_mask(int rows) noexcept {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(rows), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static reg load_part(const double* p, mask m) noexcept { return _mm256_maskload_pd(p, m); }
+  static void store_part(double* p, reg v, mask m) noexcept { _mm256_maskstore_pd(p, m, v); }
+#endif
+  static reg zero() noexcept { return _mm256_setzero_pd(); }
+  static reg set1(double s) noexcept { return _mm256_set1_pd(s); }
+  static reg load(const double* p) noexcept { return _mm256_loadu_pd(p); }
+  static void store(double* p, reg v) noexcept { _mm256_storeu_pd(p, v); }
+  static reg broadcast(const double* p) noexcept { return _mm256_broadcast_sd(p); }
+  static reg fma(reg a, reg b, reg c) noexcept { return _mm256_fmadd_pd(a, b, c); }
+  static reg mul(reg a, reg b) noexcept { return _mm256_mul_pd(a, b); }
+};
+
+/// Columns per micro-tile for a panel of mv vectors: as many as fit the register file with mv · nr
+/// accumulators, nr broadcasts and one A vector (two registers spare), at most 8.
+constexpr int tile_columns(int mv) noexcept {
+  int nr = 8;
+  while (nr > 1 && mv * nr + nr + 1 > vector_registers - 2) --nr;
+  return nr;
+}
+
+/// The micro-kernel: an MV-vector × NR-column tile of C, the whole k-loop in registers.
+/// `tail` = the last vector holds fewer than L rows (masked with `m`).
+template <class Scalar, int MV, int NR>
+inline void micro_tile(const Scalar* Ap, const Scalar* bias, const Scalar* B1, gemm_index ld1, gemm_index k1,
+                       const Scalar* B2, gemm_index ld2, gemm_index k2, Scalar* C, gemm_index ldc, Scalar alpha,
+                       Scalar beta, bool tail, typename simd<Scalar>::mask m) noexcept {
+  using V = simd<Scalar>;
+  using reg = typename V::reg;
+  constexpr int L = V::lanes, MR = MV * L;
+  reg acc[std::size_t{MV}][std::size_t{NR}];
+  RNNLAB_SMALL_GEMM_UNROLL
+  for (int v = 0; v < MV; ++v) {
+    const reg init = bias ? V::load(bias + v * L) : V::zero();
+    RNNLAB_SMALL_GEMM_UNROLL
+    for (int j = 0; j < NR; ++j) acc[v][j] = init;
+  }
+  // The k-loop over A₁ then A₂, written out twice (a lambda capturing acc makes GCC 12 keep it in
+  // memory).
+  const Scalar* Ak = Ap;
+  for (gemm_index k = 0; k < k1; ++k, Ak += MR) {
+    reg b[std::size_t{NR}];
+    RNNLAB_SMALL_GEMM_UNROLL
+    for (int j = 0; j < NR; ++j) b[j] = V::broadcast(B1 + j * ld1 + k);
+    RNNLAB_SMALL_GEMM_UNROLL
+    for (int v = 0; v < MV; ++v) {
+      const reg a = V::load(Ak + v * L);
+      RNNLAB_SMALL_GEMM_UNROLL
+      for (int j = 0; j < NR; ++j) acc[v][j] = V::fma(a, b[j], acc[v][j]);
+    }
+  }
+  for (gemm_index k = 0; k < k2; ++k, Ak += MR) {
+    reg b[std::size_t{NR}];
+    RNNLAB_SMALL_GEMM_UNROLL
+    for (int j = 0; j < NR; ++j) b[j] = V::broadcast(B2 + j * ld2 + k);
+    RNNLAB_SMALL_GEMM_UNROLL
+    for (int v = 0; v < MV; ++v) {
+      const reg a = V::load(Ak + v * L);
+      RNNLAB_SMALL_GEMM_UNROLL
+      for (int j = 0; j < NR; ++j) acc[v][j] = V::fma(a, b[j], acc[v][j]);
+    }
+  }
+  const reg va = V::set1(alpha), vb = V::set1(beta);
+  RNNLAB_SMALL_GEMM_UNROLL
+  for (int j = 0; j < NR; ++j) {
+    Scalar* c = C + j * ldc;
+    RNNLAB_SMALL_GEMM_UNROLL
+    for (int v = 0; v < MV; ++v) {
+      const bool part = tail && v == MV - 1;
+      reg out = V::mul(va, acc[v][j]);
+      if (beta != Scalar(0)) out = V::fma(vb, part ? V::load_part(c + v * L, m) : V::load(c + v * L), out);
+      if (part)
+        V::store_part(c + v * L, out, m);
+      else
+        V::store(c + v * L, out);
+    }
+  }
+}
+
+/// One panel over columns [c0, c1): full NR-column tiles, then single columns.
+template <class Scalar, int MV>
+inline void panel_columns(const Scalar* Ap, const Scalar* bias, const Scalar* B1, gemm_index ld1, gemm_index k1,
+                          const Scalar* B2, gemm_index ld2, gemm_index k2, Scalar* C, gemm_index ldc, Scalar alpha,
+                          Scalar beta, bool tail, typename simd<Scalar>::mask m, gemm_index c0, gemm_index c1) noexcept {
+  constexpr int NR = tile_columns(MV);
+  gemm_index c = c0;
+  for (; c + NR <= c1; c += NR)
+    micro_tile<Scalar, MV, NR>(Ap, bias, B1 + c * ld1, ld1, k1, B2 ? B2 + c * ld2 : nullptr, ld2, k2, C + c * ldc, ldc,
+                               alpha, beta, tail, m);
+  for (; c < c1; ++c)
+    micro_tile<Scalar, MV, 1>(Ap, bias, B1 + c * ld1, ld1, k1, B2 ? B2 + c * ld2 : nullptr, ld2, k2, C + c * ldc, ldc,
+                              alpha, beta, tail, m);
+}
+
+template <class Scalar>
+inline void panel_dispatch(int mv, const Scalar* Ap, const Scalar* bias, const Scalar* B1, gemm_index ld1,
+                           gemm_index k1, const Scalar* B2, gemm_index ld2, gemm_index k2, Scalar* C, gemm_index ldc,
+                           Scalar alpha, Scalar beta, bool tail, typename simd<Scalar>::mask m, gemm_index c0,
+                           gemm_index c1) noexcept {
+  switch (mv) {
+#define RNNLAB_SMALL_GEMM_CASE(MV)                                                                             \
+  case MV:                                                                                                     \
+    panel_columns<Scalar, (MV <= max_panel_vectors ? MV : 1)>(Ap, bias, B1, ld1, k1, B2, ld2, k2, C, ldc, alpha, \
+                                                               beta, tail, m, c0, c1);                         \
+    break;
+    RNNLAB_SMALL_GEMM_CASE(1)
+    RNNLAB_SMALL_GEMM_CASE(2)
+    RNNLAB_SMALL_GEMM_CASE(3)
+    RNNLAB_SMALL_GEMM_CASE(4)
+    RNNLAB_SMALL_GEMM_CASE(5)
+    RNNLAB_SMALL_GEMM_CASE(6)
+    RNNLAB_SMALL_GEMM_CASE(7)
+#undef RNNLAB_SMALL_GEMM_CASE
+    default: break;
+  }
+}
+
+constexpr int lanes_of(float*) { return simd<float>::lanes; }
+constexpr int lanes_of(double*) { return simd<double>::lanes; }
+#else
+constexpr int max_panel_vectors = 1;
+constexpr int lanes_of(float*) { return 1; }
+constexpr int lanes_of(double*) { return 1; }
+#endif
+
+template <class Scalar>
+constexpr int lanes() noexcept {
+  return lanes_of(static_cast<Scalar*>(nullptr));
+}
+
+}  // namespace gemm
+
+template <class Scalar>
+template <class D1, class D2>
+void packed_lhs<Scalar>::pack_impl(const Eigen::MatrixBase<D1>& A1, const Eigen::MatrixBase<D2>& A2,
+                                   const vector* bias) {
+  const gemm_index m = A1.rows(), k = A1.cols() + A2.cols();
+  m_A1 = A1;
+  m_A2 = A2;
+  m_has_bias = bias != nullptr;
+  if (!m_has_bias) m_bias.setZero(m);
+  constexpr int L = gemm::lanes<Scalar>();
+  const gemm_index nv = (m + L - 1) / L;
+  const gemm_index np = (nv + gemm::max_panel_vectors - 1) / gemm::max_panel_vectors;
+  m_panels.resize(static_cast<std::size_t>(np));
+  std::size_t offset = 0;
+  gemm_index row0 = 0;
+  for (gemm_index p = 0; p < np; ++p) {
+    // Panels as even as possible: the first nv mod np get one vector more.
+    const int mv = static_cast<int>(nv / np + (p < nv % np ? 1 : 0));
+    m_panels[static_cast<std::size_t>(p)] = {row0, mv, offset};
+    offset += static_cast<std::size_t>((k + 1) * mv * L);
+    row0 += mv * L;
+  }
+  m_values.assign(offset, Scalar(0));
+  for (const auto& pn : m_panels) {
+    const gemm_index MR = pn.mv * L, rows = std::min<gemm_index>(MR, m - pn.row0);
+    Scalar* dst = m_values.data() + pn.offset;
+    for (gemm_index kk = 0; kk < k; ++kk)
+      for (gemm_index i = 0; i < rows; ++i)
+        dst[kk * MR + i] = kk < m_A1.cols() ? m_A1(pn.row0 + i, kk) : m_A2(pn.row0 + i, kk - m_A1.cols());
+    for (gemm_index i = 0; i < rows; ++i) dst[k * MR + i] = m_bias(pn.row0 + i);
+  }
+}
+
+template <class Scalar, class Post>
+void small_gemm_portable(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2,
+                         gemm_index ld2, gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta,
+                         Post&& post) {
+  using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using stride = Eigen::OuterStride<>;
+  const gemm_index m = A.rows();
+  for (gemm_index c0 = 0; c0 < n; c0 += gemm::chunk_columns) {
+    const gemm_index nc = std::min(gemm::chunk_columns, n - c0);
+    Eigen::Map<matrix, 0, stride> Cm(C + c0 * ldc, m, nc, stride(ldc));
+    if (beta == Scalar(0))
+      Cm.setZero();
+    else
+      Cm *= beta;
+    Cm.noalias() += alpha * A.A1() * Eigen::Map<const matrix, 0, stride>(B1 + c0 * ld1, A.k1(), nc, stride(ld1));
+    if (A.k2() > 0)
+      Cm.noalias() += alpha * A.A2() * Eigen::Map<const matrix, 0, stride>(B2 + c0 * ld2, A.k2(), nc, stride(ld2));
+    if (A.has_bias()) Cm.colwise() += alpha * A.bias();
+    post(c0, nc);
+  }
+}
+
+template <class Scalar, class Post>
+void small_gemm(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2, gemm_index ld2,
+                gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta, Post&& post) {
+#if RNNLAB_SMALL_GEMM_SIMD
+  constexpr int L = gemm::lanes<Scalar>();
+  const gemm_index m = A.rows(), k1 = A.k1(), k2 = A.k2();
+  for (gemm_index c0 = 0; c0 < n; c0 += gemm::chunk_columns) {
+    const gemm_index c1 = std::min(c0 + gemm::chunk_columns, n);
+    for (const auto& pn : A.panels()) {
+      const gemm_index MR = pn.mv * L;
+      const gemm_index last_rows = m - (pn.row0 + MR - L);  // rows in the panel's last vector
+      const bool tail = last_rows < L;
+      const auto mask = gemm::simd<Scalar>::make_mask(static_cast<int>(std::min<gemm_index>(last_rows, L)));
+      const Scalar* Ap = A.values() + pn.offset;
+      gemm::panel_dispatch<Scalar>(pn.mv, Ap, A.has_bias() ? Ap + (k1 + k2) * MR : nullptr, B1, ld1, k1, B2, ld2, k2,
+                                   C + pn.row0, ldc, alpha, beta, tail, mask, c0, c1);
+    }
+    post(c0, c1 - c0);
+  }
+#else
+  small_gemm_portable(A, B1, ld1, B2, ld2, n, C, ldc, alpha, beta, std::forward<Post>(post));
+#endif
+}
+
+}  // namespace rnnlab::detail

@@ -1,0 +1,147 @@
+#include <doctest/doctest.h>
+
+#include <rnnlab/core/detail/small_gemm.hpp>
+#include <rnnlab/random.hpp>
+#include <rnnlab/tensor.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+// small_gemm (the SIMD micro-kernel when the build has AVX2 + FMA) and small_gemm_portable (the
+// Eigen fallback) against a naive triple loop in long double, for sizes that are not multiples of
+// the vector width (m = 1, 7, 50, 53 and a two-panel 61), column counts that leave partial
+// micro-tiles and partial chunks (n = 1, 3, 250), with and without the second operand and the
+// bias, β = 0 (C must not be read: it starts as NaN) and β ≠ 0, and leading dimensions larger than
+// the rows (the padding rows of C must stay untouched: no row padding leaks out of the kernel).
+
+using rnnlab::Index;
+
+namespace {
+
+template <class Scalar>
+struct gemm_case {
+  Index m, k1, k2, n;
+  bool bias;
+  Scalar alpha, beta;
+};
+
+template <class Scalar, class Kernel>
+void check_case(const gemm_case<Scalar>& c, Kernel&& kernel) {
+  using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  CAPTURE(c.m);
+  CAPTURE(c.k1);
+  CAPTURE(c.k2);
+  CAPTURE(c.n);
+  CAPTURE(c.bias);
+  CAPTURE(c.beta);
+  rnnlab::rng g(static_cast<std::uint64_t>(1000 * c.m + 100 * c.k1 + 10 * c.k2 + c.n));
+  const auto draw = [&](Index r, Index cols) {
+    matrix M(r, cols);
+    for (Index j = 0; j < cols; ++j)
+      for (Index i = 0; i < r; ++i) M(i, j) = static_cast<Scalar>(rnnlab::standard_normal(g));
+    return M;
+  };
+  const matrix A1 = draw(c.m, c.k1), A2 = draw(c.m, c.k2), bias = draw(c.m, 1);
+  const Index ld1 = c.k1 + 2, ld2 = c.k2 + 1, ldc = c.m + 3;
+  const matrix B1 = draw(ld1, c.n), B2 = draw(ld2, c.n);
+  const Scalar sentinel = Scalar(12345);
+  matrix C = matrix::Constant(ldc, c.n, sentinel);
+  const matrix C0 = draw(c.m, c.n);
+  if (c.beta != Scalar(0))
+    C.topRows(c.m) = C0;
+  else
+    C.topRows(c.m).setConstant(std::numeric_limits<Scalar>::quiet_NaN());
+
+  rnnlab::detail::packed_lhs<Scalar> P;
+  if (c.bias)
+    P.pack(A1, A2, bias);
+  else if (c.k2 > 0)
+    P.pack(A1, A2);
+  else
+    P.pack(A1);
+
+  std::vector<Index> seen;
+  Index next = 0;
+  bool in_order = true;
+  kernel(P, B1.data(), ld1, c.k2 > 0 ? B2.data() : nullptr, ld2, c.n, C.data(), ldc, c.alpha, c.beta,
+         [&](Index c0, Index nc) {
+           in_order = in_order && c0 == next && nc > 0;
+           next = c0 + nc;
+         });
+  CHECK(in_order);
+  CHECK(next == c.n);
+
+  const long double eps = std::numeric_limits<Scalar>::epsilon();
+  long double worst = 0;
+  for (Index j = 0; j < c.n; ++j)
+    for (Index i = 0; i < c.m; ++i) {
+      long double s = c.bias ? static_cast<long double>(bias(i)) : 0.0L, mag = std::abs(s);
+      for (Index k = 0; k < c.k1; ++k) {
+        const long double t = static_cast<long double>(A1(i, k)) * static_cast<long double>(B1(k, j));
+        s += t;
+        mag += std::abs(t);
+      }
+      for (Index k = 0; k < c.k2; ++k) {
+        const long double t = static_cast<long double>(A2(i, k)) * static_cast<long double>(B2(k, j));
+        s += t;
+        mag += std::abs(t);
+      }
+      long double ref = static_cast<long double>(c.alpha) * s;
+      mag = std::abs(static_cast<long double>(c.alpha)) * mag;
+      if (c.beta != Scalar(0)) {
+        const long double bc = static_cast<long double>(c.beta) * static_cast<long double>(C0(i, j));
+        ref += bc;
+        mag += std::abs(bc);
+      }
+      // Error bound of a length-K dot product: K ε Σ|terms| (plus the final scalings).
+      const long double bound = static_cast<long double>(c.k1 + c.k2 + 3) * eps * (mag + 1);
+      const long double err = std::abs(static_cast<long double>(C(i, j)) - ref);
+      worst = std::max(worst, err / bound);
+    }
+  CHECK(worst <= 1.0L);
+  CHECK((C.bottomRows(ldc - c.m).array() == sentinel).all());
+}
+
+template <class Scalar, class Kernel>
+void check_all(Kernel&& kernel) {
+  for (Index m : {1, 7, 50, 53, 61})
+    for (Index n : {1, 3, 250})
+      for (bool second : {false, true})
+        for (Scalar beta : {Scalar(0), Scalar(0.7)}) {
+          const Index k1 = m == 61 ? 17 : m;  // square (W_rec) and a wide panel with a short k
+          check_case<Scalar>({m, k1, second ? 2 : 0, n, second, Scalar(0.3), beta}, kernel);
+        }
+  // α = 1, β = 1 and a long k.
+  check_case<Scalar>({50, 120, 4, 97, true, Scalar(1), Scalar(1)}, kernel);
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("small_gemm matches a naive triple loop", Scalar, float, double) {
+  check_all<Scalar>([](auto&&... a) { rnnlab::detail::small_gemm(a...); });
+}
+
+TEST_CASE_TEMPLATE("the portable small_gemm path matches a naive triple loop", Scalar, float, double) {
+  check_all<Scalar>([](auto&&... a) { rnnlab::detail::small_gemm_portable(a...); });
+}
+
+TEST_CASE("packed_lhs splits rows into panels of whole vectors") {
+  rnnlab::detail::packed_lhs<double> P;
+  const Eigen::MatrixXd A = Eigen::MatrixXd::Ones(50, 50);
+  P.pack(A);
+  Index covered = 0;
+  for (const auto& pn : P.panels()) {
+    CHECK(pn.row0 == covered);
+    covered += pn.mv * rnnlab::detail::gemm::lanes<double>();
+  }
+  CHECK(covered >= 50);
+  CHECK(covered < 50 + rnnlab::detail::gemm::lanes<double>());
+  // Re-packing another matrix of the same shape replaces the values.
+  const Eigen::MatrixXd A2 = 2 * A;
+  P.pack(A2);
+  std::vector<double> C(50, 0), b(50, 1);
+  rnnlab::detail::small_gemm(P, b.data(), 50, static_cast<const double*>(nullptr), 0, 1, C.data(), 50, 1.0, 0.0);
+  CHECK(C[0] == 100.0);
+  CHECK(C[49] == 100.0);
+}
