@@ -50,6 +50,7 @@
 #include <rnnlab/analysis/detail/fp_system.hpp>
 #include <rnnlab/core/concepts.hpp>
 #include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
@@ -120,6 +121,12 @@ struct fixed_point_params {
   double marginal_tolerance = 1e-7;  ///< | |μ| − 1 | below this is marginal
   Index n_slow_modes = 0;            ///< eigenvectors of this many slowest modes per point
   bool classify = true;              ///< compute eigenvalues and stability
+  /// For an odd system (`fixed_point_system::is_odd`: f = tanh, W_in u + b = 0): test the origin
+  /// first and, with every root x* found, register its mirror image −x* (an exact root there, with
+  /// the same Jacobian and convergence ball), so that starts heading for either are captured and the
+  /// reported set is closed under x ↦ −x. Each point added this way is still certified by its own
+  /// residual. Without it the origin, a saddle with many unstable directions, is rarely reached.
+  bool use_symmetry = true;
   int n_threads = 0;                 ///< 0: hardware concurrency
 
   void validate() const {
@@ -171,6 +178,7 @@ struct critical_point {
   Eigen::MatrixXcd slow_modes;     ///< N × n_slow_modes right eigenvectors of the first eigenvalues
   double convergence_radius = 0.0; ///< certified Newton ball 2/(3βL) (0 if not available)
   Index n_starts = 0;              ///< starts that ended here
+  bool by_symmetry = false;        ///< added as the origin or the mirror −x* of a root (odd systems)
 };
 
 /// The result of `find_fixed_points` for one static input.
@@ -227,11 +235,21 @@ public:
   Eigen::VectorXd residual(const Eigen::Ref<const Eigen::VectorXd>& x) const;
   /// J_F(x) = α(W diag f′(x) − I) into `J`.
   void jacobian(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::MatrixXd& J) const;
+  /// J_F(x) into `J` given the rates fx = f(x) already computed (no activation evaluated).
+  template <class DF>
+  void jacobian_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::ArrayBase<DF>& fx,
+                           Eigen::MatrixXd& J) const;
+  /// fx = f(x) and out = F(x) into preallocated vectors of length n_units (the solver's hot path:
+  /// no allocation).
+  void evaluate(const Eigen::VectorXd& x, Eigen::VectorXd& fx, Eigen::VectorXd& out) const;
   Eigen::MatrixXd jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const;
   /// The Jacobian of the Euler map, I + J_F(x).
   Eigen::MatrixXd map_jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const;
   /// L with ‖J_F(x) − J_F(y)‖₂ ≤ L‖x − y‖ (+∞ if the activation has no curvature bound).
   double jacobian_lipschitz() const noexcept { return m_lipschitz; }
+  /// F(−x) = −F(x) for every x: f is odd (tanh) and the drive W_in u + b is exactly zero. The
+  /// origin is then a root and the other roots come in pairs ±x* with the same J_F (f′ is even).
+  bool is_odd() const noexcept { return detail::fp_is_odd<F>() && (m_c.array() == 0.0).all(); }
 
 private:
   void finish_setup(std::string_view caller);
@@ -308,7 +326,9 @@ void fixed_point_system<F>::finish_setup(std::string_view) {
 template <Activation F>
 template <class DX, class DO>
 void fixed_point_system<F>::residual(const Eigen::MatrixBase<DX>& x, Eigen::MatrixBase<DO>& out) const {
-  const Eigen::VectorXd r = F::value(x.array()).matrix();
+  const Eigen::VectorXd xv = x;
+  Eigen::VectorXd r(xv.size());
+  detail::apply_activation<F>(xv.data(), r.data(), xv.size());
   out.derived().noalias() = m_W * r;
   out.derived() = m_alpha * (out.derived() - x + m_c);
 }
@@ -322,11 +342,26 @@ Eigen::VectorXd fixed_point_system<F>::residual(const Eigen::Ref<const Eigen::Ve
 
 template <Activation F>
 void fixed_point_system<F>::jacobian(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::MatrixXd& J) const {
-  const Eigen::ArrayXd fx = F::value(x.array());
-  const Eigen::ArrayXd d = m_alpha * F::derivative(x.array(), fx);
+  Eigen::ArrayXd fx(x.size());
+  detail::apply_activation<F>(x.data(), fx.data(), x.size());
+  jacobian_from_rates(x, fx, J);
+}
+
+template <Activation F>
+template <class DF>
+void fixed_point_system<F>::jacobian_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x,
+                                                const Eigen::ArrayBase<DF>& fx, Eigen::MatrixXd& J) const {
   J.resize(m_W.rows(), m_W.cols());
-  J.array() = m_W.array().rowwise() * d.transpose();
+  // f′ is cheap given fx (1 − fx² for tanh); Eigen may re-evaluate it per row, never allocates.
+  J.array() = m_W.array().rowwise() * (m_alpha * F::derivative(x.array(), fx.derived())).transpose();
   J.diagonal().array() -= m_alpha;
+}
+
+template <Activation F>
+void fixed_point_system<F>::evaluate(const Eigen::VectorXd& x, Eigen::VectorXd& fx, Eigen::VectorXd& out) const {
+  detail::apply_activation<F>(x.data(), fx.data(), x.size());
+  out.noalias() = m_W * fx;
+  out = m_alpha * (out - x + m_c);
 }
 
 template <Activation F>
@@ -347,22 +382,19 @@ namespace detail {
 
 /// Per-thread scratch space of the Newton / LM iteration (allocated once per solve).
 struct fp_workspace {
-  explicit fp_workspace(Index n)
-      : J(n, n), A(n, n), lu(n), llt(n), delta(n), g(n), xt(n), Ft(n) {}
-  Eigen::MatrixXd J, A;
-  Eigen::PartialPivLU<Eigen::MatrixXd> lu;
-  Eigen::LLT<Eigen::MatrixXd> llt;
-  Eigen::VectorXd delta, g, xt, Ft;
+  explicit fp_workspace(Index n) : J(n, n), A(n, n), C(n, n), lu(n), delta(n), g(n), xt(n), Ft(n), ft(n) {}
+  Eigen::MatrixXd J, A, C;  ///< Jacobian, JᵀJ, Cholesky factor of JᵀJ + λI
+  fp_dense_lu lu;
+  Eigen::VectorXd delta, g, xt, Ft, ft;  ///< step, JᵀF, trial point, F and f at the trial point
 };
 
 /// One start's iterate.
 struct fp_iterate {
-  Eigen::VectorXd x, Fx;
+  Eigen::VectorXd x, Fx, fx;  ///< iterate, F(x), f(x)
   double q = 0.0;
   double lambda = -1.0;  ///< LM damping (−1: not yet initialised)
   int iterations = 0;
-  int lm_streak = 0;     ///< iterations in the current stall-detection window
-  double q_window = 0.0; ///< q at the start of that window
+  std::vector<double> q_recent;  ///< q after the last stall_window + 1 iterations (ring buffer)
   bool lm_phase = false; ///< some Newton step was rejected (J near-singular or no descent)
   bool active = true;
   fp_status status = fp_status::max_iterations;
@@ -373,24 +405,29 @@ struct fp_iterate {
 template <Activation F>
 void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_workspace& w, const fixed_point_params& p) {
   constexpr double armijo = 1e-4;
+  const auto ring = static_cast<std::size_t>(p.stall_window) + 1;
+  if (it.q_recent.size() != ring) {
+    it.q_recent.assign(ring, 0.0);
+    it.q_recent[static_cast<std::size_t>(it.iterations) % ring] = it.q;
+  }
   ++it.iterations;
-  sys.jacobian(it.x, w.J);
   // Newton with backtracking: along δ = −J⁻¹F the directional derivative of q is −2q, so the
-  // Armijo test is q(x + tδ) ≤ (1 − 2·armijo·t) q.
+  // Armijo test is q(x + tδ) ≤ (1 − 2·armijo·t) q. J is built straight into the LU buffer.
   bool accepted = false;
-  w.lu.compute(w.J);
-  if (w.lu.rcond() > 1e-13) {
-    w.delta.noalias() = w.lu.solve(it.Fx);
-    w.delta = -w.delta;
+  sys.jacobian_from_rates(it.x, it.fx.array(), w.lu.matrix());
+  if (w.lu.factor()) {
+    w.delta = -it.Fx;
+    w.lu.solve_in_place(w.delta);
     if (w.delta.allFinite()) {
       double t = 1.0;
       for (int k = 0; k < p.max_backtracks; ++k, t *= 0.5) {
         w.xt = it.x + t * w.delta;
-        sys.residual(w.xt, w.Ft);
+        sys.evaluate(w.xt, w.ft, w.Ft);
         const double qt = 0.5 * w.Ft.squaredNorm();
         if (qt <= (1.0 - 2.0 * armijo * t) * it.q) {
           it.x.swap(w.xt);
           it.Fx.swap(w.Ft);
+          it.fx.swap(w.ft);
           it.q = qt;
           accepted = true;
           break;
@@ -398,11 +435,10 @@ void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_worksp
       }
     }
   }
-  if (it.lm_streak == 0) it.q_window = it.q;
-  ++it.lm_streak;
   if (!accepted) {
     it.lm_phase = true;
     // Levenberg–Marquardt: (JᵀJ + λI)δ = −JᵀF; λ shrinks after a success and grows after a failure.
+    sys.jacobian_from_rates(it.x, it.fx.array(), w.J);  // the LU buffer was overwritten
     w.g.noalias() = w.J.transpose() * it.Fx;
     w.A.noalias() = w.J.transpose() * w.J;
     const double scale = std::max(w.A.diagonal().maxCoeff(), 1e-300);
@@ -414,18 +450,23 @@ void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_worksp
       return;
     }
     for (int k = 0; k < 40; ++k) {
-      w.J = w.A;  // J is no longer needed: reuse it as the damped normal matrix
-      w.J.diagonal().array() += it.lambda;
-      w.llt.compute(w.J);
-      w.delta.noalias() = w.llt.solve(w.g);
-      w.delta = -w.delta;
+      w.C = w.A;
+      w.C.diagonal().array() += it.lambda;
+      if (!fp_cholesky_in_place(w.C)) {  // JᵀJ + λI not numerically positive definite: more damping
+        it.lambda *= 4.0;
+        if (it.lambda > 1e30 * scale) break;
+        continue;
+      }
+      w.delta = -w.g;
+      fp_cholesky_solve_in_place(w.C, w.delta);
       w.xt = it.x + w.delta;
-      sys.residual(w.xt, w.Ft);
+      sys.evaluate(w.xt, w.ft, w.Ft);
       const double qt = 0.5 * w.Ft.squaredNorm();
       if (std::isfinite(qt) && qt < it.q) {
         const bool tiny = it.q - qt <= 1e-15 * it.q && w.delta.norm() <= 1e-14 * (1.0 + it.x.norm());
         it.x.swap(w.xt);
         it.Fx.swap(w.Ft);
+        it.fx.swap(w.ft);
         it.q = qt;
         it.lambda = std::max(it.lambda / 3.0, 1e-16 * scale);
         accepted = true;
@@ -445,14 +486,17 @@ void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_worksp
       return;
     }
   }
-  if (it.lm_streak >= p.stall_window && it.q > p.slow_q_threshold) {
-    const double per_step = 1.0 - std::pow(it.q / it.q_window, 1.0 / it.lm_streak);
+  // Stall test over the sliding window of the last stall_window iterations (checked every
+  // iteration, so a start is stopped as soon as its last `stall_window` steps were all slow).
+  it.q_recent[static_cast<std::size_t>(it.iterations) % ring] = it.q;
+  if (it.iterations >= p.stall_window && it.q > p.slow_q_threshold && p.stall_decrease > 0.0) {
+    const double q_old = it.q_recent[static_cast<std::size_t>(it.iterations - p.stall_window) % ring];
+    const double per_step = 1.0 - std::pow(it.q / q_old, 1.0 / p.stall_window);
     if (per_step < p.stall_decrease) {
       it.status = fp_status::local_minimum;
       it.active = false;
       return;
     }
-    it.lm_streak = 0;
   }
   if (!it.x.allFinite() || !std::isfinite(it.q)) {
     it.status = fp_status::non_finite;
@@ -468,10 +512,10 @@ void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_worksp
 template <Activation F>
 void fp_polish(const fixed_point_system<F>& sys, Eigen::VectorXd& x, Eigen::VectorXd& Fx, fp_workspace& w) {
   for (int k = 0; k < 3; ++k) {
-    sys.jacobian(x, w.J);
-    w.lu.compute(w.J);
-    if (!(w.lu.rcond() > 1e-13)) return;
-    w.delta.noalias() = w.lu.solve(Fx);
+    sys.jacobian(x, w.lu.matrix());
+    if (!w.lu.factor()) return;
+    w.delta = Fx;
+    w.lu.solve_in_place(w.delta);
     w.xt = x - w.delta;
     sys.residual(w.xt, w.Ft);
     if (!(w.Ft.squaredNorm() < Fx.squaredNorm())) return;
@@ -575,7 +619,8 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
     auto& it = its[static_cast<std::size_t>(k)];
     it.x = starts.col(k).template cast<double>();
     it.Fx.resize(N);
-    sys.residual(it.x, it.Fx);
+    it.fx.resize(N);
+    sys.evaluate(it.x, it.fx, it.Fx);
     it.q = 0.5 * it.Fx.squaredNorm();
     if (!std::isfinite(it.q)) {
       it.status = fp_status::non_finite;
@@ -593,6 +638,40 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
   result.starts.resize(static_cast<std::size_t>(K));
   std::vector<double> radius;  // certified convergence radius of each root
   std::vector<bool> registered(static_cast<std::size_t>(K), false);
+
+  // Odd systems: −x* is a root with J_F(−x*) = J_F(x*) (f′ is even), hence the same convergence
+  // radius. Registered right after x* unless it lies within the uniqueness ball of a known root
+  // (x* = 0, or the mirror found already).
+  const bool symmetric = p.use_symmetry && sys.is_odd();
+  const auto add_mirror = [&](std::size_t r) {
+    const Eigen::VectorXd xm = -result.fixed_points[r].x;
+    for (std::size_t s = 0; s < result.fixed_points.size(); ++s) {
+      const double d = (result.fixed_points[s].x - xm).norm();
+      if (d <= p.dedup_tolerance || d < 3.0 * radius[s]) return;
+    }
+    critical_point cp;
+    cp.x = xm;
+    const Eigen::VectorXd Fm = sys.residual(xm);
+    cp.residual = Fm.norm();
+    cp.q = 0.5 * Fm.squaredNorm();
+    if (!(cp.residual < p.tolerance)) return;  // cannot happen in exact odd arithmetic; certify anyway
+    cp.by_symmetry = true;
+    result.fixed_points.push_back(std::move(cp));
+    radius.push_back(radius[r]);
+  };
+  if (symmetric) {  // the origin: F(0) = α(W f(0) + c) = 0 exactly, tested like any other root
+    const Eigen::VectorXd zero = Eigen::VectorXd::Zero(N);
+    const Eigen::VectorXd F0 = sys.residual(zero);
+    if (F0.norm() < p.tolerance) {
+      critical_point cp;
+      cp.x = zero;
+      cp.residual = F0.norm();
+      cp.q = 0.5 * F0.squaredNorm();
+      cp.by_symmetry = true;
+      result.fixed_points.push_back(std::move(cp));
+      radius.push_back(p.capture ? detail::fp_convergence_radius(sys, zero) : 0.0);
+    }
+  }
 
   // Registers the newly certified starts (in start order, so the result never depends on threads).
   const auto register_roots = [&]() {
@@ -617,6 +696,7 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
         result.fixed_points.push_back(std::move(cp));
         radius.push_back(p.capture ? detail::fp_convergence_radius(sys, it.x) : 0.0);
         found = static_cast<Index>(result.fixed_points.size()) - 1;
+        if (symmetric) add_mirror(static_cast<std::size_t>(found));
       }
       rec.point = found;
       ++result.fixed_points[static_cast<std::size_t>(found)].n_starts;
@@ -670,10 +750,9 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
       continue;
     }
     ++result.n_rounds;
-    detail::fp_parallel_chunks(static_cast<Index>(active.size()), n_threads, [&](int t, Index b, Index e) {
-      for (Index i = b; i < e; ++i)
-        detail::fp_iterate_once(sys, its[static_cast<std::size_t>(active[static_cast<std::size_t>(i)])],
-                                work[static_cast<std::size_t>(t)], p);
+    detail::fp_parallel_dynamic(static_cast<Index>(active.size()), n_threads, 8, [&](int t, Index i) {
+      detail::fp_iterate_once(sys, its[static_cast<std::size_t>(active[static_cast<std::size_t>(i)])],
+                              work[static_cast<std::size_t>(t)], p);
     });
     register_roots();
     // Capture: an iterate inside the certified convergence ball of a known root goes there.
@@ -798,12 +877,11 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
   if (p.classify) {
     const Index nf = static_cast<Index>(result.fixed_points.size());
     const Index ns = static_cast<Index>(result.slow_points.size());
-    detail::fp_parallel_chunks(nf + ns, n_threads, [&](int, Index b, Index e) {
-      for (Index i = b; i < e; ++i) {
-        auto& cp = i < nf ? result.fixed_points[static_cast<std::size_t>(i)]
-                          : result.slow_points[static_cast<std::size_t>(i - nf)];
-        detail::fp_classify(sys, cp, p);
-      }
+    // one dense eigensolve (≈ 1 ms at N = 50) per point: hand them out one by one
+    detail::fp_parallel_dynamic(nf + ns, n_threads, 1, [&](int, Index i) {
+      auto& cp = i < nf ? result.fixed_points[static_cast<std::size_t>(i)]
+                        : result.slow_points[static_cast<std::size_t>(i - nf)];
+      detail::fp_classify(sys, cp, p);
     });
   }
   return result;
