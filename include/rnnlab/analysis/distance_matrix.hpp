@@ -6,8 +6,10 @@
 /// Pipeline (DESIGN.md "Pairwise similarity over P networks"):
 ///  1. factor each network once (analysis/pca.hpp: centring, Gram eigen-decomposition, whitening to
 ///     an orthonormal basis W_i of K_i rows), in parallel over networks;
-///  2. stack the bases and form the cross products M_ij = W_i W_jᵀ tile by tile (a tile is one GEMM
-///     between two groups of networks of ≈ 256 stacked rows each), in parallel over tiles;
+///  2. stack the bases and form the cross products M_ij = W_i W_jᵀ tile by tile (a tile is one
+///     product between two groups of networks of ≈ 256 stacked rows each, by the packed kernel of
+///     analysis/detail/cross_products.hpp; a diagonal tile only below its diagonal), in parallel
+///     over tiles;
 ///  3. per pair, only K_i × K_j work on M_ij:
 ///       svcca       1 − summary of svd(D_i M_ij D_j) (analysis/svcca.hpp; PWCCA is symmetrised as
 ///                   ½(pwcca(i, j) + pwcca(j, i)) so that the matrix is symmetric),
@@ -38,6 +40,7 @@
 
 #include <rnnlab/analysis/cca.hpp>
 #include <rnnlab/analysis/cka.hpp>
+#include <rnnlab/analysis/detail/cross_products.hpp>
 #include <rnnlab/analysis/pca.hpp>
 #include <rnnlab/analysis/procrustes.hpp>
 #include <rnnlab/analysis/svcca.hpp>
@@ -207,11 +210,16 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
   group_start.push_back(P);
   const std::size_t G = group_start.size() - 1;
 
-  // The stack of bases, one row per kept component (copied group by group in parallel).
-  Eigen::MatrixXd stack(offset.back(), m);
+  // The bases of each group stacked, one row per kept component (groups filled in parallel; a
+  // group's own matrix keeps the kernel's reads of one sample's rows contiguous).
   const unsigned threads = detail::thread_count(params.n_threads, G * (G + 1) / 2);
-  detail::parallel_for(static_cast<std::size_t>(P), threads, [&](std::size_t i) {
-    stack.middleRows(offset[i], factors[i].n_components()) = factors[i].basis;
+  std::vector<Eigen::MatrixXd> stack(G);
+  detail::parallel_for(G, threads, [&](std::size_t g) {
+    const Index r0 = offset[static_cast<std::size_t>(group_start[g])];
+    stack[g].resize(offset[static_cast<std::size_t>(group_start[g + 1])] - r0, m);
+    for (Index i = group_start[g]; i < group_start[g + 1]; ++i)
+      stack[g].middleRows(offset[static_cast<std::size_t>(i)] - r0, factors[static_cast<std::size_t>(i)].n_components()) =
+          factors[static_cast<std::size_t>(i)].basis;
   });
   // Debiased CKA needs each sample's squared norm of the (reduced) centred activity.
   std::vector<Eigen::VectorXd> sample_sq;
@@ -234,20 +242,15 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
     const auto [a, b] = tiles[t];
     const Index ia0 = group_start[a], ia1 = group_start[a + 1], ib0 = group_start[b], ib1 = group_start[b + 1];
     const Index ra = offset[static_cast<std::size_t>(ia0)], rb = offset[static_cast<std::size_t>(ib0)];
-    const auto rows_a = stack.middleRows(ra, offset[static_cast<std::size_t>(ia1)] - ra);
-    Eigen::MatrixXd T;
-    if (a == b) {  // a diagonal tile: the symmetric product, lower triangle only (half the flops)
-      T = Eigen::MatrixXd::Zero(rows_a.rows(), rows_a.rows());
-      T.selfadjointView<Eigen::Lower>().rankUpdate(rows_a);
-    } else {
-      T.noalias() = rows_a * stack.middleRows(rb, offset[static_cast<std::size_t>(ib1)] - rb).transpose();
-    }
+    const Eigen::MatrixXd &Sa = stack[a], &Sb = stack[b];
+    // T(row of group b, row of group a) = ⟨basis row, basis row⟩; a diagonal tile only below its diagonal.
+    Eigen::MatrixXd T(Sb.rows(), Sa.rows());
+    detail::cross_products(Sa.data(), Sa.rows(), Sa.rows(), Sb.data(), Sb.rows(), Sb.rows(), m, T.data(), T.rows(), a == b);
     for (Index i = ia0; i < ia1; ++i)
       for (Index j = std::max(ib0, i + 1); j < ib1; ++j) {
         const auto ui = static_cast<std::size_t>(i), uj = static_cast<std::size_t>(j);
         const Index ki = factors[ui].n_components(), kj = factors[uj].n_components();
-        const Eigen::MatrixXd M = a == b ? Eigen::MatrixXd(T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose())
-                                         : Eigen::MatrixXd(T.block(offset[ui] - ra, offset[uj] - rb, ki, kj));
+        const Eigen::MatrixXd M = T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose();
         const double d = detail::pair_distance(M, factors[ui], factors[uj], sample_sq.empty() ? nullptr : &sample_sq[ui],
                                                sample_sq.empty() ? nullptr : &sample_sq[uj], params);
         if (!std::isfinite(d)) ++failed;

@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include <rnnlab/analysis/detail/activity_checks.hpp>
+#include <rnnlab/analysis/detail/cross_products.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/tensor.hpp>
 
@@ -117,12 +118,13 @@ gram_decomposition decompose_gram(const Eigen::MatrixBase<D>& X_in, const pca_pa
   g.mean = X.rowwise().mean();
   g.Xc = X.colwise() - g.mean;
   // Constant activity (up to rounding): the centred values are zero relative to the data's magnitude.
+  // The Gram matrix, lower triangle, by the packed kernel of analysis/detail/cross_products.hpp
+  // (Eigen's rankUpdate runs at ~10 GFLOP/s on 50 × 7,500, the kernel at ~35).
+  Eigen::MatrixXd G(n, n);
+  cross_products<cross::narrow_tile>(g.Xc.data(), n, n, g.Xc.data(), n, n, X.cols(), G.data(), n, true);
   const double scale = X.cwiseAbs().maxCoeff();
-  const double rms = std::sqrt(g.Xc.squaredNorm() / static_cast<double>(g.Xc.size()));
+  const double rms = std::sqrt(G.diagonal().sum() / static_cast<double>(g.Xc.size()));
   require_not_constant(rms > 1e-13 * scale ? rms : 0.0, fn, "X");
-
-  Eigen::MatrixXd G = Eigen::MatrixXd::Zero(n, n);
-  G.selfadjointView<Eigen::Lower>().rankUpdate(g.Xc);
   g.max_unit_variance = G.diagonal().maxCoeff();
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(G.selfadjointView<Eigen::Lower>());
   g.s = Eigen::VectorXd::Zero(n);

@@ -17,6 +17,9 @@ namespace rnnlab::detail {
 /// Throws argument_error naming the first non-finite entry of `X`.
 template <class D>
 void require_finite(const Eigen::MatrixBase<D>& X, std::string_view fn, std::string_view arg) {
+  // A NaN or infinity makes the (vectorised) sum non-finite; only then look for the first culprit
+  // (the sum of finite values can also overflow, in which case the search finds nothing).
+  if (std::isfinite(static_cast<double>(X.sum()))) return;
   for (Eigen::Index j = 0; j < X.cols(); ++j)
     for (Eigen::Index i = 0; i < X.rows(); ++i)
       if (!std::isfinite(static_cast<double>(X(i, j))))

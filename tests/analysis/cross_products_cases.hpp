@@ -1,0 +1,67 @@
+#pragma once
+// Cases shared by cross_products.test.cpp and cross_products_portable.test.cpp.
+#include <doctest/doctest.h>
+
+#include <rnnlab/analysis/detail/cross_products.hpp>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
+
+namespace rnnlab::test {
+
+template <class Tile>
+void check_tile(Eigen::Index ld, Eigen::Index a0, Eigen::Index ra, Eigen::Index b0, Eigen::Index rb, Eigen::Index m) {
+  CAPTURE(ld);
+  CAPTURE(a0);
+  CAPTURE(ra);
+  CAPTURE(b0);
+  CAPTURE(rb);
+  CAPTURE(m);
+  std::srand(static_cast<unsigned>(ld * 131 + m));
+  const Eigen::MatrixXd S = Eigen::MatrixXd::Random(ld, m);
+  const Eigen::MatrixXd ref = S.middleRows(b0, rb) * S.middleRows(a0, ra).transpose();
+  // C with a leading dimension larger than its rows, and sentinel values that must be overwritten.
+  Eigen::MatrixXd C = Eigen::MatrixXd::Constant(rb + 3, ra, std::nan(""));
+  detail::cross_products<Tile>(S.data() + a0, ld, ra, S.data() + b0, ld, rb, m, C.data(), C.rows(), false);
+  const double tol = 1e-13 * static_cast<double>(std::max<Eigen::Index>(m, 1));
+  CHECK((C.topRows(rb) - ref).cwiseAbs().maxCoeff() <= tol);
+  if (a0 == b0 && ra == rb) {
+    Eigen::MatrixXd L = Eigen::MatrixXd::Constant(rb, ra, std::nan(""));
+    detail::cross_products<Tile>(S.data() + a0, ld, ra, S.data() + a0, ld, ra, m, L.data(), L.rows(), true);
+    double err = 0.0;
+    for (Eigen::Index i = 0; i < ra; ++i)
+      for (Eigen::Index j = i; j < rb; ++j) err = std::max(err, std::abs(L(j, i) - ref(j, i)));
+    CHECK(err <= tol);
+  }
+}
+
+inline void check_cross_products() {
+  using detail::cross::narrow_tile;
+  using detail::cross::wide_tile;
+  // (ld, a0, ra, b0, rb, m): one row; rows below, at and above a tile; samples below, at and above
+  // one block (256) and not a multiple of it; A and B overlapping or disjoint.
+  const std::array<std::array<Eigen::Index, 6>, 9> cases{{{1, 0, 1, 0, 1, 1},
+                                                          {7, 0, 7, 0, 7, 5},
+                                                          {13, 2, 7, 1, 11, 300},
+                                                          {50, 0, 50, 0, 50, 7500},
+                                                          {70, 3, 33, 5, 65, 256},
+                                                          {70, 0, 70, 0, 70, 513},
+                                                          {80, 0, 6, 6, 32, 257},
+                                                          {40, 0, 40, 0, 40, 1},
+                                                          {100, 10, 53, 0, 100, 1000}}};
+  for (const auto& c : cases) {
+    check_tile<wide_tile>(c[0], c[1], c[2], c[3], c[4], c[5]);
+    check_tile<narrow_tile>(c[0], c[1], c[2], c[3], c[4], c[5]);
+  }
+  // Empty products leave C zero.
+  Eigen::MatrixXd C = Eigen::MatrixXd::Constant(3, 2, 1.0);
+  const Eigen::MatrixXd S = Eigen::MatrixXd::Random(3, 4);
+  detail::cross_products(S.data(), 3, 2, S.data(), 3, 3, 0, C.data(), 3, false);
+  CHECK(C.isZero(0.0));
+}
+
+}  // namespace rnnlab::test
