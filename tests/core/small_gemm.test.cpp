@@ -13,7 +13,8 @@
 // the vector width (m = 1, 7, 50, 53 and a two-panel 61), column counts that leave partial
 // micro-tiles and partial chunks (n = 1, 3, 250), with and without the second operand and the
 // bias, β = 0 (C must not be read: it starts as NaN) and β ≠ 0, and leading dimensions larger than
-// the rows (the padding rows of C must stay untouched: no row padding leaks out of the kernel).
+// the rows (the padding rows of C must stay untouched: no row padding leaks out of the kernel);
+// then the same for the weight-gradient product gemm_nt_accumulate.
 
 using rnnlab::Index;
 
@@ -144,4 +145,51 @@ TEST_CASE("packed_lhs splits rows into panels of whole vectors") {
   rnnlab::detail::small_gemm(P, b.data(), 50, static_cast<const double*>(nullptr), 0, 1, C.data(), 50, 1.0, 0.0);
   CHECK(C[0] == 100.0);
   CHECK(C[49] == 100.0);
+}
+
+// The weight-gradient product C += G Rᵀ against a naive loop: awkward m and n, K across several
+// k-slices, G and R stored exactly (ld = rows, so the masked tail of G's last column ends the
+// buffer: an unmasked load would show under ASan), padding rows of C untouched.
+template <class Scalar, class Kernel>
+void check_nt(Index m, Index n, Index K, Kernel&& kernel) {
+  using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  CAPTURE(m);
+  CAPTURE(n);
+  CAPTURE(K);
+  rnnlab::rng g(static_cast<std::uint64_t>(7 * m + 31 * n + K));
+  const auto draw = [&](Index r, Index c) {
+    matrix M(r, c);
+    for (Index j = 0; j < c; ++j)
+      for (Index i = 0; i < r; ++i) M(i, j) = static_cast<Scalar>(rnnlab::standard_normal(g));
+    return M;
+  };
+  const matrix G = draw(m, K), R = draw(n, K), C0 = draw(m, n);
+  const Index ldc = m + 2;
+  const Scalar sentinel = Scalar(-777);
+  matrix C = matrix::Constant(ldc, n, sentinel);
+  C.topRows(m) = C0;
+  kernel(m, n, K, G.data(), m, R.data(), n, C.data(), ldc);
+  const long double eps = std::numeric_limits<Scalar>::epsilon();
+  long double worst = 0;
+  for (Index j = 0; j < n; ++j)
+    for (Index i = 0; i < m; ++i) {
+      long double s = static_cast<long double>(C0(i, j)), mag = std::abs(s);
+      for (Index k = 0; k < K; ++k) {
+        const long double t = static_cast<long double>(G(i, k)) * static_cast<long double>(R(j, k));
+        s += t;
+        mag += std::abs(t);
+      }
+      worst = std::max(worst, std::abs(static_cast<long double>(C(i, j)) - s) / (static_cast<long double>(K + 1) * eps * (mag + 1)));
+    }
+  CHECK(worst <= 1.0L);
+  CHECK((C.bottomRows(2).array() == sentinel).all());
+}
+
+TEST_CASE_TEMPLATE("gemm_nt_accumulate matches a naive loop", Scalar, float, double) {
+  for (Index m : {1, 7, 50, 53, 61})
+    for (Index n : {1, 3, 50, 53})
+      for (Index K : {1, 300, 777}) {
+        check_nt<Scalar>(m, n, K, [](auto&&... a) { rnnlab::detail::gemm_nt_accumulate<Scalar>(a...); });
+        check_nt<Scalar>(m, n, K, [](auto&&... a) { rnnlab::detail::gemm_nt_accumulate_portable<Scalar>(a...); });
+      }
 }

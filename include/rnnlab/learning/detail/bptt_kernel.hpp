@@ -7,7 +7,8 @@
 /// consecutive column-major N × Bs blocks, so that any run of k consecutive steps is one N × kBs
 /// matrix. The gradient of W_rec, Σ_t g_{t+1} r_tᵀ, is then accumulated k steps at a time as one
 /// GEMM with inner dimension k·Bs (instead of T GEMMs with inner dimension Bs), which runs near
-/// the machine's GEMM peak. The recurrent GEMMs W_rec·r (forward) and W_recᵀ·g (backward) are
+/// the machine's GEMM peak (core/detail/small_gemm.hpp's gemm_nt_accumulate; the g block is stored
+/// with its columns padded to whole SIMD vectors so that its loads stay within cache lines). The recurrent GEMMs W_rec·r (forward) and W_recᵀ·g (backward) are
 /// sequential in t and stay one GEMM per step; they run on core/detail/small_gemm.hpp's micro-kernel
 /// with [W_rec | W_in] and W_recᵀ packed once per gradient (shared read-only by the shards, resident
 /// in L1 across all steps). The forward step is one kernel call that also adds W_in u_t and b and
@@ -135,7 +136,7 @@ void prepare_workspace(bptt_workspace<Scalar>& ws, Index N, Index M, Index O, In
     if (store_states) sh.states.assign(slab * static_cast<std::size_t>(T + 1), Scalar(0));
     if (store_readout) sh.readout_states.assign(slab * static_cast<std::size_t>(n_active), Scalar(0));
     sh.dy.assign(static_cast<std::size_t>(O * sh.cols * n_active), Scalar(0));
-    sh.gblock.assign(slab * static_cast<std::size_t>(sh.block), Scalar(0));
+    sh.gblock.assign(static_cast<std::size_t>(aligned_leading_dimension<Scalar>(N) * sh.cols * sh.block), Scalar(0));
     sh.X.resize(N, sh.cols);
     sh.A.resize(N, sh.cols);
     sh.D.resize(N, sh.cols);
@@ -250,6 +251,8 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
   A.setZero();
   const Index k = sh.block;
   Scalar* G = sh.gblock.data();
+  const Index ldg = aligned_leading_dimension<Scalar>(N);  // G's columns start on vector boundaries
+  using smap = Eigen::Map<matrix, 0, Eigen::OuterStride<>>;
   for (Index t = T; t >= 1; --t) {
     const Index slot = ws.slot_of[static_cast<std::size_t>(t - 1)];
     if (slot >= 0) {
@@ -273,13 +276,13 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
     if (!plan.recurrence()) continue;
     // g_t = ∂L/∂z_{t−1} = α ∂L/∂x_t, kept in the block buffer at its step's position.
     const Index j = t - 1, start = (j / k) * k;
-    map gj(G + (j - start) * slab, N, Bs);
+    smap gj(G + (j - start) * ldg * Bs, N, Bs, Eigen::OuterStride<>(ldg));
     gj = alpha * A;
     if (plan.W_in) g.W_in.noalias() += gj * inputs(j).transpose();
     if (plan.b) g.b.noalias() += gj.rowwise().sum();
     if (j > 0 || plan.x0) {
       // D = W_recᵀ g_t, then a ← (1 − α) a + f′(x_j) ⊙ D chunk by chunk.
-      small_gemm(ws.backward, gj.data(), N, static_cast<const Scalar*>(nullptr), 0, Bs, D.data(), N, Scalar(1),
+      small_gemm(ws.backward, gj.data(), ldg, static_cast<const Scalar*>(nullptr), 0, Bs, D.data(), N, Scalar(1),
                  Scalar(0), [&](Index cc, Index nc) {
                    const cmap rj(R + (j * Bs + cc) * N, N, nc), xj(from_rate ? R : Xs + (j * Bs + cc) * N, N, nc);
                    auto Ac = A.middleCols(cc, nc);
@@ -288,7 +291,7 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
     }
     if (plan.W_rec && j == start) {
       const Index steps = std::min(k, T - start);
-      g.W_rec.noalias() += map(G, N, steps * Bs) * map(R + start * slab, N, steps * Bs).transpose();
+      gemm_nt_accumulate(N, N, steps * Bs, G, ldg, R + start * slab, N, g.W_rec.data(), N);
     }
   }
   if (plan.x0) g.x0.noalias() = A.rowwise().sum();
