@@ -7,8 +7,12 @@
 // Variants: "fast" = the solver's defaults (pilot + certified capture, merging, early stop of stalled
 // starts, all cores); "plain" = the same damped Newton/LM run to the end for every start
 // independently, on one thread (the per-start approach the issue compares to).
+// The trained case: benchmarks/data/rdm_bptt_seed1 (a 50-unit 1 + tanh network trained on the
+// random-dots task with the reference presets; the command that made it is in its README.md),
+// at zero evidence u = 0, from the box and from states visited on 16 task trials (plus N(0, 0.1²)).
 // Counters: roots found, roots/s, Newton iterations per start, fraction of starts certified,
-// and `missed` = roots the plain solver finds that the fast one does not.
+// `missed` = roots the plain solver finds that the fast one does not, `extra` = certified roots
+// the fast solver reports beyond those (for odd networks: the origin and mirror images −x*).
 // GCC 12 at -O3 reports a false -Wrestrict inside std::string concatenations of the core headers'
 // error messages once they are inlined here (GCC PR 105651); not a defect of this code.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -17,8 +21,11 @@
 #include <benchmark/benchmark.h>
 
 #include <rnnlab/analysis/fixed_points.hpp>
+#include <rnnlab/io/network.hpp>
+#include <rnnlab/tasks/rdm.hpp>
 
 #include <cmath>
+#include <filesystem>
 
 using namespace rnnlab;
 
@@ -49,12 +56,24 @@ Eigen::MatrixXd make_starts(const ctrnn<double, F>& net, bool trajectory) {
   return trajectory_starts(net2, inputs, 1024, g, 0.1);
 }
 
+/// The committed trained network, found next to this source file (benchmarks/CMakeLists.txt gives
+/// no data-dir definition; __FILE__ is the absolute path CMake compiles).
+std::filesystem::path rdm_network_dir() {
+  return std::filesystem::path(__FILE__).parent_path() / "data" / "rdm_bptt_seed1";
+}
+
+Eigen::MatrixXd rdm_starts(const ctrnn<float, activations::one_plus_tanh>& net, bool trajectory) {
+  auto g = make_stream(42, {3});
+  if (!trajectory) return box_starts(net.n_units(), 1024, 5.0, g);
+  const random_dots task(rdm_params::reference_code());
+  const auto batch = task.sample<float>(16, g);
+  return trajectory_starts(net, batch.inputs, 1024, g, 0.1);
+}
+
 template <class F>
-void run(benchmark::State& state, double gain, bool trajectory, int variant) {
+void run_system(benchmark::State& state, const fixed_point_system<F>& sys, const Eigen::MatrixXd& starts,
+                int variant) {
   const bool fast = variant != 0;
-  const auto net = gain_network<F>(gain, 2024);
-  const Eigen::MatrixXd starts = make_starts(net, trajectory);
-  const fixed_point_system<F> sys(net, Eigen::VectorXd::Zero(1));
   fixed_point_params p;
   // The plain per-start solve: no capture, no merging, no early stop at stalls, one thread.
   const auto make_plain = [](fixed_point_params q) {
@@ -62,6 +81,7 @@ void run(benchmark::State& state, double gain, bool trajectory, int variant) {
     q.merge_radius = 0.0;
     q.minimum_capture_radius = 0.0;
     q.stall_decrease = 0.0;
+    q.use_symmetry = false;
     return q;
   };
   if (!fast) p = make_plain(p);
@@ -73,11 +93,16 @@ void run(benchmark::State& state, double gain, bool trajectory, int variant) {
   }
   const fixed_point_params ref = make_plain(p);
   const auto plain = find_fixed_points(sys, starts, ref);
-  Index missed = 0;
+  Index missed = 0, extra = 0;
   for (const auto& a : plain.fixed_points) {
     bool found = false;
     for (const auto& b : r.fixed_points) found = found || (a.x - b.x).norm() < 1e-6;
     missed += !found;
+  }
+  for (const auto& b : r.fixed_points) {
+    bool found = false;
+    for (const auto& a : plain.fixed_points) found = found || (a.x - b.x).norm() < 1e-6;
+    extra += !found;
   }
   const double K = static_cast<double>(starts.cols());
   state.counters["roots"] = static_cast<double>(r.fixed_points.size());
@@ -92,12 +117,27 @@ void run(benchmark::State& state, double gain, bool trajectory, int variant) {
   state.counters["certified"] = static_cast<double>(r.n_certified_starts()) / K;
   state.counters["slow_points"] = static_cast<double>(r.slow_points.size());
   state.counters["missed"] = static_cast<double>(missed);
+  state.counters["extra"] = static_cast<double>(extra);
+}
+
+template <class F>
+void run(benchmark::State& state, double gain, bool trajectory, int variant) {
+  const auto net = gain_network<F>(gain, 2024);
+  run_system(state, fixed_point_system<F>(net, Eigen::VectorXd::Zero(1)), make_starts(net, trajectory), variant);
+}
+
+void run_rdm(benchmark::State& state, bool trajectory, int variant) {
+  const auto net = io::load_network<float, activations::one_plus_tanh>(rdm_network_dir());
+  run_system(state, fixed_point_system<activations::one_plus_tanh>(net, Eigen::VectorXd::Zero(1)),
+             rdm_starts(net, trajectory), variant);
 }
 
 void BM_tanh_g15_box(benchmark::State& s) { run<activations::tanh>(s, 1.5, false, static_cast<int>(s.range(0))); }
 void BM_tanh_g15_traj(benchmark::State& s) { run<activations::tanh>(s, 1.5, true, static_cast<int>(s.range(0))); }
 void BM_one_plus_tanh_g15_box(benchmark::State& s) { run<activations::one_plus_tanh>(s, 1.5, false, static_cast<int>(s.range(0))); }
 void BM_one_plus_tanh_g15_traj(benchmark::State& s) { run<activations::one_plus_tanh>(s, 1.5, true, static_cast<int>(s.range(0))); }
+void BM_rdm_trained_box(benchmark::State& s) { run_rdm(s, false, static_cast<int>(s.range(0))); }
+void BM_rdm_trained_traj(benchmark::State& s) { run_rdm(s, true, static_cast<int>(s.range(0))); }
 
 }  // namespace
 
@@ -107,5 +147,7 @@ BENCHMARK(BM_tanh_g15_box)->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond
 BENCHMARK(BM_tanh_g15_traj)->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_one_plus_tanh_g15_box)->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_one_plus_tanh_g15_traj)->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_rdm_trained_box)->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_rdm_trained_traj)->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -301,3 +301,128 @@ TEST_CASE("trajectory starts come from the network's own visited states") {
     CHECK(found);
   }
 }
+
+TEST_CASE("small dense LU and Cholesky of the Newton loop agree with Eigen; singular J is flagged") {
+  auto g = make_stream(31, {1});
+  for (const Index n : {1, 3, 7, 50}) {
+    Eigen::MatrixXd A(n, n);
+    for (Index i = 0; i < A.size(); ++i) A.data()[i] = standard_normal(g);
+    Eigen::VectorXd b(n);
+    for (Index i = 0; i < n; ++i) b(i) = standard_normal(g);
+    detail::fp_dense_lu lu(n);
+    lu.matrix() = A;
+    REQUIRE(lu.factor());
+    Eigen::VectorXd x = b;
+    lu.solve_in_place(x);
+    const Eigen::VectorXd ref = A.partialPivLu().solve(b);
+    CHECK((x - ref).norm() <= 1e-10 * (1.0 + ref.norm()));
+    CHECK((A * x - b).norm() <= 1e-10 * (1.0 + b.norm()));
+    // symmetric positive definite AᵀA + I
+    Eigen::MatrixXd S = A.transpose() * A;
+    S.diagonal().array() += 1.0;
+    Eigen::MatrixXd L = S;
+    REQUIRE(detail::fp_cholesky_in_place(L));
+    Eigen::VectorXd y = b;
+    detail::fp_cholesky_solve_in_place(L, y);
+    CHECK((S * y - b).norm() <= 1e-10 * (1.0 + b.norm()));
+  }
+  // rank-deficient: two equal columns
+  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(5, 5);
+  A(0, 1) = 1.0;
+  A.col(4) = A.col(1);
+  detail::fp_dense_lu lu(5);
+  lu.matrix() = A;
+  CHECK_FALSE(lu.factor());
+  Eigen::MatrixXd N = -Eigen::MatrixXd::Identity(3, 3);
+  CHECK_FALSE(detail::fp_cholesky_in_place(N));
+}
+
+TEST_CASE("odd network (tanh, zero drive): the origin and both members of every ± pair are reported") {
+  const auto net = random_net(30, 1.5, 44);
+  const Eigen::VectorXd u = Eigen::VectorXd::Zero(1);  // b = 0 in random_net: W_in u + b = 0
+  const fixed_point_system<activations::tanh> sys(net, u);
+  REQUIRE(sys.is_odd());
+  auto g = make_stream(8, {1});
+  const Eigen::MatrixXd starts = box_starts(30, 200, 4.0, g);
+  const auto r = find_fixed_points(sys, starts);
+  REQUIRE(r.fixed_points.size() >= 3);
+  // the origin comes first, certified by its own residual (exactly 0: tanh(0) = 0)
+  CHECK(r.fixed_points[0].x.norm() == 0.0);
+  CHECK(r.fixed_points[0].residual == 0.0);
+  CHECK(r.fixed_points[0].by_symmetry);
+  // J_F(0) = α(W − I): its eigenvalues with Re > 1 give the continuous-time unstable directions
+  const Eigen::VectorXcd ev = (net.parameters().W_rec).eigenvalues();
+  Index expect_unstable = 0;
+  for (Index i = 0; i < ev.size(); ++i) expect_unstable += ev(i).real() > 1.0;
+  CHECK(r.fixed_points[0].n_unstable_continuous == expect_unstable);
+  // closed under x ↦ −x, and every reported point is certified
+  for (const auto& cp : r.fixed_points) {
+    CHECK(cp.residual < 1e-10);
+    CHECK(sys.residual(cp.x).norm() < 1e-10);
+    CHECK(contains_point(r, -cp.x, 1e-9));
+  }
+  // the plain per-start solve (no symmetry) finds a subset of these roots
+  fixed_point_params plain;
+  plain.capture = false;
+  plain.merge_radius = 0.0;
+  plain.stall_decrease = 0.0;
+  plain.minimum_capture_radius = 0.0;
+  plain.use_symmetry = false;
+  plain.chord_steps = false;
+  const auto a = find_fixed_points(sys, starts, plain);
+  for (const auto& cp : a.fixed_points) {
+    CHECK_FALSE(cp.by_symmetry);
+    CHECK(contains_point(r, cp.x, 1e-8));
+  }
+  CHECK(a.fixed_points.size() <= r.fixed_points.size());
+  // a nonzero drive breaks the symmetry: nothing is added
+  auto p2 = net.parameters();
+  p2.b(0) = 0.1;
+  const ctrnn<double, activations::tanh> shifted(p2, 0.1);
+  const fixed_point_system<activations::tanh> sys2(shifted, u);
+  CHECK_FALSE(sys2.is_odd());
+  const auto r2 = find_fixed_points(sys2, starts);
+  for (const auto& cp : r2.fixed_points) CHECK_FALSE(cp.by_symmetry);
+  // 1 + tanh is not odd
+  CHECK_FALSE(fixed_point_system<activations::one_plus_tanh>(net.parameters().W_rec, Eigen::VectorXd::Zero(30), 0.1)
+                  .is_odd());
+}
+
+TEST_CASE("fast and plain solvers find the same roots on a 50-unit g = 1.5 tanh network (fixed seed)") {
+  const auto net = random_net(50, 1.5, 2024);
+  const Eigen::VectorXd u = Eigen::VectorXd::Zero(1);
+  auto g = make_stream(5, {1});
+  const Eigen::MatrixXd starts = box_starts(50, 160, 5.0, g);
+  fixed_point_params plain;
+  plain.capture = false;
+  plain.merge_radius = 0.0;
+  plain.stall_decrease = 0.0;
+  plain.minimum_capture_radius = 0.0;
+  plain.use_symmetry = false;
+  plain.chord_steps = false;
+  plain.n_threads = 1;
+  const auto a = find_fixed_points(net, u, starts, plain);
+  fixed_point_params fast;
+  fast.n_threads = 1;
+  const auto b = find_fixed_points(net, u, starts, fast);
+  fast.n_threads = 2;
+  const auto c = find_fixed_points(net, u, starts, fast);
+  REQUIRE(a.fixed_points.size() >= 2);
+  for (const auto& cp : a.fixed_points) CHECK(contains_point(b, cp.x, 1e-8));
+  CHECK(b.total_iterations() < a.total_iterations());
+  Index chords = 0;
+  for (const auto& rec : b.starts) chords += rec.chord_steps;
+  CHECK(chords > 0);
+  // saddles with several unstable directions are among them
+  Index max_unstable = 0;
+  for (const auto& cp : b.fixed_points) max_unstable = std::max(max_unstable, cp.n_unstable);
+  CHECK(max_unstable >= 2);
+  // deterministic for any thread count: same roots in the same order, same per-start records
+  REQUIRE(b.fixed_points.size() == c.fixed_points.size());
+  for (std::size_t i = 0; i < b.fixed_points.size(); ++i) CHECK(b.fixed_points[i].x == c.fixed_points[i].x);
+  for (std::size_t k = 0; k < b.starts.size(); ++k) {
+    CHECK(b.starts[k].iterations == c.starts[k].iterations);
+    CHECK(b.starts[k].status == c.starts[k].status);
+    CHECK(b.starts[k].point == c.starts[k].point);
+  }
+}
