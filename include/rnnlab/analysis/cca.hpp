@@ -112,24 +112,44 @@ struct canonical_svd {
   Eigen::MatrixXd B;  // ky × r right singular vectors
 };
 
+/// ρ from the eigenvalues ρ² of the smaller Gram matrix of T = diag(dx) M diag(dy), in matrices of
+/// type `Work` (a fixed-capacity type keeps the many small pairs of a population off the heap).
+/// False if the solver fails or some ρ < 1e-4 (then the caller uses the SVD; see below).
+template <class Work, class DM>
+bool canonical_values(const Eigen::MatrixBase<DM>& M, const Eigen::VectorXd& dx, const Eigen::VectorXd& dy,
+                      Eigen::VectorXd& rho) {
+  const Index kx = dx.size(), ky = dy.size();
+  const Work T = dx.asDiagonal() * M.topLeftCorner(kx, ky) * dy.asDiagonal();
+  Work Gm;
+  if (kx <= ky)
+    Gm.noalias() = T * T.transpose();
+  else
+    Gm.noalias() = T.transpose() * T;
+  Eigen::SelfAdjointEigenSolver<Work> eig(Gm, Eigen::EigenvaluesOnly);
+  if (eig.info() != Eigen::Success || !(eig.eigenvalues().minCoeff() >= 1e-8)) return false;
+  rho = eig.eigenvalues().reverse().cwiseSqrt().cwiseMin(1.0);
+  return true;
+}
+
 template <class DM>
 canonical_svd canonical_correlations(const Eigen::MatrixBase<DM>& M, const Eigen::VectorXd& dx,
                                      const Eigen::VectorXd& dy, bool vectors) {
   const Index kx = dx.size(), ky = dy.size();
-  const Eigen::MatrixXd T = dx.asDiagonal() * M.topLeftCorner(kx, ky) * dy.asDiagonal();
   canonical_svd out;
   if (!vectors && kx > 0 && ky > 0) {
     // Values only (the mean and max summaries, every pair of a population): the eigenvalues ρ² of the
     // smaller Gram matrix, 3–4× cheaper than a Jacobi SVD. Their absolute error is ~1e-16, so ρ is
     // accurate to ~1e-16/ρ; when some ρ < 1e-4 (error could exceed 5e-13) fall back to the SVD.
-    const Eigen::MatrixXd Gm = kx <= ky ? Eigen::MatrixXd(T * T.transpose()) : Eigen::MatrixXd(T.transpose() * T);
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(Gm, Eigen::EigenvaluesOnly);
-    if (eig.info() == Eigen::Success && eig.eigenvalues().minCoeff() >= 1e-8) {
-      out.rho = eig.eigenvalues().reverse().cwiseSqrt().cwiseMin(1.0);
+    constexpr int small = 24;
+    using small_matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, small, small>;
+    const bool done = kx <= small && ky <= small ? canonical_values<small_matrix>(M, dx, dy, out.rho)
+                                                 : canonical_values<Eigen::MatrixXd>(M, dx, dy, out.rho);
+    if (done) {
       out.ok = out.rho.allFinite();
       return out;
     }
   }
+  const Eigen::MatrixXd T = dx.asDiagonal() * M.topLeftCorner(kx, ky) * dy.asDiagonal();
   // JacobiSVD is the accurate choice for these small (K ≲ 50) matrices; it has no failure mode,
   // but a non-finite input would propagate, so check.
   Eigen::JacobiSVD<Eigen::MatrixXd> svd(T, vectors ? (Eigen::ComputeThinU | Eigen::ComputeThinV) : 0);

@@ -137,26 +137,35 @@ void parallel_for(std::size_t n, unsigned threads, Body&& body) {
   if (failure) std::rethrow_exception(failure);
 }
 
-/// The distance of one pair from M = W_i W_jᵀ (K_i × K_j).
+/// Each network's whitening gains D for the svcca and cca metrics (empty for the others).
+inline Eigen::VectorXd pair_gains(const activity_factor& f, const distance_matrix_params& p) {
+  switch (p.metric) {
+    case similarity_metric::svcca:
+      return whitening_gains(f.singular_values, f.singular_values(0) * f.singular_values(0), p.svcca.epsilon);
+    case similarity_metric::cca: return whitening_gains(f.singular_values, f.max_unit_variance, p.cca_epsilon, false);
+    default: return {};
+  }
+}
+
+/// The distance of one pair from M = W_i W_jᵀ (K_i × K_j) and the networks' gains (pair_gains).
 template <class DM>
 double pair_distance(const Eigen::MatrixBase<DM>& M, const activity_factor& fi, const activity_factor& fj,
-                     const Eigen::VectorXd* ki, const Eigen::VectorXd* kj, const distance_matrix_params& p) {
+                     const Eigen::VectorXd& dx, const Eigen::VectorXd& dy, const Eigen::VectorXd* ki,
+                     const Eigen::VectorXd* kj, const distance_matrix_params& p) {
   switch (p.metric) {
     case similarity_metric::svcca: {
-      if (p.svcca.summary != svcca_summary::pwcca) {
-        const auto r = svcca_from_product(M, fi, fj, p.svcca);
-        return r.status == similarity_status::ok ? 1.0 - r.similarity : std::nan("");
-      }
-      const double si = fi.singular_values(0) * fi.singular_values(0), sj = fj.singular_values(0) * fj.singular_values(0);
-      const Eigen::VectorXd dx = whitening_gains(fi.singular_values, si, p.svcca.epsilon);
-      const Eigen::VectorXd dy = whitening_gains(fj.singular_values, sj, p.svcca.epsilon);
-      const auto c = canonical_correlations(M, dx, dy, true);
+      const bool pw = p.svcca.summary == svcca_summary::pwcca;
+      const auto c = canonical_correlations(M, dx, dy, pw);
       if (!c.ok) return std::nan("");
-      return 1.0 - 0.5 * (pwcca_weights(fi, c.A).dot(c.rho) + pwcca_weights(fj, c.B).dot(c.rho));
+      switch (p.svcca.summary) {
+        case svcca_summary::mean: return 1.0 - c.rho.mean();
+        case svcca_summary::max: return 1.0 - c.rho.maxCoeff();
+        case svcca_summary::pwcca:  // symmetrised: ½(pwcca(i, j) + pwcca(j, i))
+          return 1.0 - 0.5 * (pwcca_weights(fi, c.A).dot(c.rho) + pwcca_weights(fj, c.B).dot(c.rho));
+      }
+      return std::nan("");
     }
     case similarity_metric::cca: {
-      const Eigen::VectorXd dx = whitening_gains(fi.singular_values, fi.max_unit_variance, p.cca_epsilon, false);
-      const Eigen::VectorXd dy = whitening_gains(fj.singular_values, fj.max_unit_variance, p.cca_epsilon, false);
       const auto c = canonical_correlations(M, dx, dy, false);
       return c.ok ? 1.0 - c.rho.mean() : std::nan("");
     }
@@ -230,6 +239,9 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
     });
   }
 
+  std::vector<Eigen::VectorXd> gains(static_cast<std::size_t>(P));
+  for (std::size_t i = 0; i < gains.size(); ++i) gains[i] = detail::pair_gains(factors[i], params);
+
   distance_matrix_result r;
   r.distances = Eigen::MatrixXd::Zero(P, P);
   r.components.resize(static_cast<std::size_t>(P));
@@ -250,8 +262,8 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
       for (Index j = std::max(ib0, i + 1); j < ib1; ++j) {
         const auto ui = static_cast<std::size_t>(i), uj = static_cast<std::size_t>(j);
         const Index ki = factors[ui].n_components(), kj = factors[uj].n_components();
-        const Eigen::MatrixXd M = T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose();
-        const double d = detail::pair_distance(M, factors[ui], factors[uj], sample_sq.empty() ? nullptr : &sample_sq[ui],
+        const double d = detail::pair_distance(T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose(), factors[ui],
+                                               factors[uj], gains[ui], gains[uj], sample_sq.empty() ? nullptr : &sample_sq[ui],
                                                sample_sq.empty() ? nullptr : &sample_sq[uj], params);
         if (!std::isfinite(d)) ++failed;
         r.distances(i, j) = r.distances(j, i) = d;  // each pair is written by exactly one tile
