@@ -2,7 +2,8 @@
 // T = 750 (RDM, reference preset: W_rec trained, loss at the first and last step), float and
 // double, 1 and 2 threads, and the small regime B = 50, T = 100. Next to it, the GEMM ceiling:
 // the same GEMMs on the same shapes (W·R and Wᵀ·G per step, the blocked W_rec-gradient GEMM),
-// without any element-wise work, in the same binary.
+// without any element-wise work, in the same binary, with the kernels the sweep uses
+// (BM_gemm_ceiling) and with Eigen's products (BM_gemm_ceiling_eigen).
 //
 // FLOP count of an iteration's GEMMs: 3 · 2 N² B T (forward W·r, backward Wᵀ·g, gradient g·rᵀ)
 // = 5.6 GFLOP at the paper's sizes. Sampling the batch is not included (bench_tasks measures it).
@@ -52,9 +53,53 @@ void BM_adam_iteration(benchmark::State& state) {
   add_counters(state, N, B, T);
 }
 
-// The GEMMs of one iteration alone, on the same shapes and the same shard split.
+// The GEMMs of one iteration alone, on the same shapes, the same shard split and the same kernels
+// as the sweep (core/detail/small_gemm.hpp: W·r forward with [W_rec | W_in] and b packed, Wᵀ·g
+// backward, the blocked W_rec gradient G Rᵀ), without any element-wise work: the ceiling the
+// iteration can approach.
 template <class Scalar>
 void BM_gemm_ceiling(benchmark::State& state) {
+  using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  const Index N = 50, M = 1, B = state.range(0), T = state.range(1), threads = state.range(2), shards = 2;
+  const Index Bs = B / shards, k = detail::gradient_block_steps(Bs), ldg = detail::aligned_leading_dimension<Scalar>(N);
+  const matrix W = matrix::Random(N, N), W_in = matrix::Random(N, M), b = matrix::Random(N, 1);
+  detail::packed_lhs<Scalar> fwd, bwd;
+  fwd.pack(W, W_in, b);
+  bwd.pack(W.transpose());
+  struct shard_data {
+    matrix R, U, G, X, D, dW;
+  };
+  std::vector<shard_data> sd(static_cast<std::size_t>(shards));
+  for (auto& s : sd) {
+    s.R = matrix::Random(N, Bs * (T + 1));
+    s.U = matrix::Random(M, Bs);
+    s.G = matrix::Random(ldg, Bs * k);
+    s.X = matrix::Zero(N, Bs);
+    s.D.resize(N, Bs);
+    s.dW = matrix::Zero(N, N);
+  }
+  for (auto _ : state) {
+    detail::run_shards(shards, threads, [&](Index si) {
+      auto& s = sd[static_cast<std::size_t>(si)];
+      for (Index t = 0; t < T; ++t)
+        detail::small_gemm(fwd, s.R.data() + t * N * Bs, N, s.U.data(), M, Bs, s.X.data(), N, Scalar(0.1), Scalar(0.9));
+      for (Index t = T; t >= 1; --t) {
+        detail::small_gemm(bwd, s.G.data() + ((t - 1) % k) * ldg * Bs, ldg, static_cast<const Scalar*>(nullptr), 0, Bs,
+                           s.D.data(), N, Scalar(1), Scalar(0));
+        if ((t - 1) % k == 0) {
+          const Index steps = std::min(k, T - (t - 1));
+          detail::gemm_nt_accumulate(N, N, steps * Bs, s.G.data(), ldg, s.R.data() + (t - 1) * N * Bs, N, s.dW.data(), N);
+        }
+      }
+    });
+    benchmark::DoNotOptimize(sd[0].dW.data());
+  }
+  add_counters(state, N, B, T);
+}
+
+// The same GEMMs with Eigen's products (what the sweep used before the kernel), for comparison.
+template <class Scalar>
+void BM_gemm_ceiling_eigen(benchmark::State& state) {
   using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Index N = 50, B = state.range(0), T = state.range(1), threads = state.range(2), shards = 2;
   const Index Bs = B / shards, k = detail::gradient_block_steps(Bs);
@@ -124,6 +169,8 @@ BENCHMARK_TEMPLATE(BM_adam_iteration, float)->Args({500, 750, 1})->Args({500, 75
 BENCHMARK_TEMPLATE(BM_adam_iteration, double)->Args({500, 750, 1})->Args({500, 750, 2})->Args({50, 100, 1})->Args({50, 100, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_gemm_ceiling, float)->Args({500, 750, 1})->Args({500, 750, 2})->Args({50, 100, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_gemm_ceiling, double)->Args({500, 750, 1})->Args({500, 750, 2})->Args({50, 100, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_gemm_ceiling_eigen, float)->Args({500, 750, 1})->Args({500, 750, 2})->Args({50, 100, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_gemm_ceiling_eigen, double)->Args({500, 750, 1})->Args({500, 750, 2})->Args({50, 100, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_large_gemm, float)->Arg(1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(BM_large_gemm, double)->Arg(1024)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(BM_validation_forward, float)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();

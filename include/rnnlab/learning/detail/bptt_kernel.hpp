@@ -75,6 +75,15 @@ auto rate_derivative([[maybe_unused]] const Eigen::ArrayBase<DX>& x, const Eigen
     return F::derivative(x, r);
 }
 
+/// Hints the cache to fetch n values from p on (a no-op where the compiler has no prefetch).
+template <class Scalar>
+inline void prefetch_range([[maybe_unused]] const Scalar* p, [[maybe_unused]] Index n) noexcept {
+#if defined(__GNUC__)
+  constexpr Index line = 64 / static_cast<Index>(sizeof(Scalar));
+  for (Index i = 0; i < n; i += line) __builtin_prefetch(p + i, 0, 3);
+#endif
+}
+
 /// What the caller wants from a sweep.
 struct sweep_plan {
   bool W_rec = false, W_in = false, W_out = false, b = false, b_out = false, x0 = false;
@@ -110,7 +119,7 @@ struct bptt_workspace {
 };
 
 /// Number of steps per blocked W_rec-gradient GEMM: about 4,000 columns of inner dimension, so
-/// that a block of g's (N × k·Bs) stays in L2.
+/// that the per-call overhead is negligible (the kernel itself works through k in L1-sized slices).
 inline Index gradient_block_steps(Index cols) { return std::clamp<Index>(4096 / std::max<Index>(cols, 1), 1, 64); }
 
 /// Sizes the workspace for a batch; reallocates only when a size changed.
@@ -285,6 +294,9 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
       small_gemm(ws.backward, gj.data(), ldg, static_cast<const Scalar*>(nullptr), 0, Bs, D.data(), N, Scalar(1),
                  Scalar(0), [&](Index cc, Index nc) {
                    const cmap rj(R + (j * Bs + cc) * N, N, nc), xj(from_rate ? R : Xs + (j * Bs + cc) * N, N, nc);
+                   // The rates of step j − 1 come from memory (the sweep's whole trajectory is far
+                   // larger than the caches): ask for them one step ahead.
+                   if (j > 0) prefetch_range(R + ((j - 1) * Bs + cc) * N, nc * N);
                    auto Ac = A.middleCols(cc, nc);
                    Ac.array() = keep * Ac.array() + rate_derivative<F>(xj.array(), rj.array()) * D.middleCols(cc, nc).array();
                  });
