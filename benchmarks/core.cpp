@@ -2,7 +2,9 @@
 // and double, and a small regime. Reports trials/s; the state trajectory is not recorded.
 #include <benchmark/benchmark.h>
 
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/random.hpp>
+#include <rnnlab/tensor.hpp>
 
 namespace {
 

@@ -22,6 +22,8 @@
 
 #include <rnnlab/core/activations.hpp>
 #include <rnnlab/core/concepts.hpp>
+#include <rnnlab/core/detail/small_gemm.hpp>
+#include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/core/parameters.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/random.hpp>
@@ -137,18 +139,24 @@ public:
     result.outputs = sequence<Scalar>({T, B, O});
     if (options.record_states) result.states = sequence<Scalar>({T, B, N});
 
-    matrix_type X(N, B), R(N, B), Z(N, B);
+    matrix_type X(N, B), R(N, B);
     if (x0.cols() == 1)
       X = x0.col(0).replicate(1, B);
     else
       X = x0;
-    R.array() = F::value(X.array());
+    detail::apply_activation<F>(X.data(), R.data(), X.size());
     const Scalar keep = Scalar(1) - m_alpha;
+    // [W_rec | W_in] and b packed once for the register-blocked kernel (core/detail/small_gemm.hpp).
+    detail::packed_lhs<Scalar> packed;
+    packed.pack(m_params.W_rec, m_params.W_in, m_params.b);
+    const Index M = n_inputs();
     for (Index t = 0; t < T; ++t) {
-      Z.noalias() = m_params.W_rec * R;
-      Z.noalias() += m_params.W_in * inputs.slice(t);
-      X.array() = keep * X.array() + m_alpha * (Z.colwise() + m_params.b).array();
-      R.array() = F::value(X.array());
+      // X ← (1 − α) X + α (W_rec R + W_in u_t + b), then R ← f(X) chunk by chunk (column j of R is
+      // read only for column j of X).
+      detail::small_gemm(packed, R.data(), N, inputs.slice(t).data(), M, B, X.data(), N, m_alpha, keep,
+                         [&](Index cc, Index nc) {
+                           detail::apply_activation<F>(X.data() + cc * N, R.data() + cc * N, nc * N);
+                         });
       auto Y = result.outputs.slice(t);
       if (m_readout == readout_source::rates)
         Y.noalias() = m_params.W_out * R;

@@ -8,7 +8,8 @@
 /// for evaluating many trials fast (a 2,000-trial validation set after every training update).
 /// Trials are independent, so every output is computed exactly as in a single-threaded sweep of
 /// the same shard split whatever the number of threads; tanh and 1 + tanh use the vectorised
-/// double tanh of core/fast_math.hpp.
+/// double tanh of core/fast_math.hpp, and the recurrent product runs on the register-blocked
+/// kernel of core/detail/small_gemm.hpp with the weights packed once per call.
 
 #include <Eigen/Core>
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/core/detail/small_gemm.hpp>
 #include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/tensor.hpp>
@@ -91,20 +93,25 @@ sequence<Scalar> simulate_sharded(const ctrnn<Scalar, F>& net, const sequence<Sc
   const auto& p = net.parameters();
   const Scalar alpha = net.alpha(), keep = Scalar(1) - alpha;
   const bool rates = net.readout() == readout_source::rates;
-  const Index shards = std::min(options.shards, B);
+  const Index shards = std::min(options.shards, B), M = net.n_inputs();
+  // [W_rec | W_in] and b packed once for the micro-kernel (core/detail/small_gemm.hpp), shared by the shards.
+  detail::packed_lhs<Scalar> packed;
+  packed.pack(p.W_rec, p.W_in, p.b);
   detail::run_shards(shards, options.threads, [&](Index s) {
     const auto [c0, Bs] = detail::shard_columns(B, shards, s);
-    matrix X(N, Bs), R(N, Bs), Z(N, Bs);
+    matrix X(N, Bs), R(N, Bs);
     if (x0.cols() == 1)
       X = x0.col(0).replicate(1, Bs);
     else
       X = x0.middleCols(c0, Bs);
     detail::apply_activation<F>(X.data(), R.data(), X.size());
     for (Index t = 0; t < T; ++t) {
-      Z.noalias() = p.W_rec * R;
-      Z.noalias() += p.W_in * inputs.slice(t).middleCols(c0, Bs);
-      X.array() = keep * X.array() + alpha * (Z.colwise() + p.b).array();
-      detail::apply_activation<F>(X.data(), R.data(), X.size());
+      // X ← (1 − α) X + α (W_rec R + W_in u_t + b); R ← f(X) chunk by chunk (column j of R is read
+      // only for column j of X, so it is overwritten as soon as its chunk is done).
+      detail::small_gemm(packed, R.data(), N, inputs.slice(t).data() + c0 * M, M, Bs, X.data(), N, alpha, keep,
+                         [&](Index cc, Index nc) {
+                           detail::apply_activation<F>(X.data() + cc * N, R.data() + cc * N, nc * N);
+                         });
       auto Y = outputs.slice(t).middleCols(c0, Bs);
       if (rates)
         Y.noalias() = p.W_out * R;
