@@ -31,11 +31,15 @@ void require_finite(const Eigen::MatrixBase<D>& X, std::string_view fn, std::str
 /// removes one degree of freedom, so with samples <= units any two networks look perfectly
 /// correlated), finite values. Constant activity is checked after centring by the callers.
 template <class D>
-void require_activity(const Eigen::MatrixBase<D>& X, std::string_view fn, std::string_view arg) {
+void require_activity_shape(const Eigen::MatrixBase<D>& X, std::string_view fn, std::string_view arg) {
   require_shape(X.rows() >= 1, fn, arg, "at least one unit (row)", X.rows());
   require_shape(X.cols() > X.rows(), fn, arg,
                 concat("more samples (columns) than units (rows = ", X.rows(), ")"),
                 concat(X.cols(), " samples"));
+}
+template <class D>
+void require_activity(const Eigen::MatrixBase<D>& X, std::string_view fn, std::string_view arg) {
+  require_activity_shape(X, fn, arg);
   require_finite(X, fn, arg);
 }
 
