@@ -5,8 +5,9 @@
 // directions) and for f = 1 + tanh (the paper's activation). Starts: U(−5, 5)^50 as in the
 // reference code ("box"), or states visited by the network under noisy inputs ("traj").
 // Variants: "fast" = the solver's defaults (pilot + certified capture, merging, early stop of stalled
-// starts, all cores); "plain" = the same damped Newton/LM run to the end for every start
-// independently, on one thread (the per-start approach the issue compares to).
+// starts, chord steps, symmetry of odd networks, all cores); "plain" = the same damped Newton/LM run
+// to the end for every start independently, on one thread (the per-start approach the issue
+// compares to: no capture, merging, stall stop, chord steps or symmetry).
 // The trained case: benchmarks/data/rdm_bptt_seed1 (a 50-unit 1 + tanh network trained on the
 // random-dots task with the reference presets; the command that made it is in its README.md),
 // at zero evidence u = 0, from the box and from states visited on 16 task trials (plus N(0, 0.1²)).
@@ -82,6 +83,7 @@ void run_system(benchmark::State& state, const fixed_point_system<F>& sys, const
     q.minimum_capture_radius = 0.0;
     q.stall_decrease = 0.0;
     q.use_symmetry = false;
+    q.chord_steps = false;
     return q;
   };
   if (!fast) p = make_plain(p);
