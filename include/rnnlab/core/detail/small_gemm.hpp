@@ -25,6 +25,10 @@
 ///   - a callback `post(c0, nc)` runs after every chunk of about 48 columns is final, while that
 ///     chunk is still in L1 (the activation of the new states, f′ ⊙ D, …).
 ///
+/// `gemm_nt_accumulate` (C += G Rᵀ, the W_rec gradient over a block of steps) runs the same tile
+/// with A = G read in place column by column (k-slices of 256 columns so that the slices of G and
+/// R stay in cache while all tiles of C pass over them).
+///
 /// 256-bit vectors are used on AVX-512 machines too (with AVX-512VL's masks and 32 registers):
 /// on AMD Zen 4 a 512-bit FMA costs two 256-bit ones, so the wider vectors would only add padding
 /// (N = 50 in float: 64 rows for 512-bit vectors, 56 for 256-bit ones).
