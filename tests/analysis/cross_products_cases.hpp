@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
+#include <vector>
 #include <cmath>
 #include <cstdlib>
 
@@ -56,6 +58,35 @@ inline void check_cross_products() {
   for (const auto& c : cases) {
     check_tile<wide_tile>(c[0], c[1], c[2], c[3], c[4], c[5]);
     check_tile<narrow_tile>(c[0], c[1], c[2], c[3], c[4], c[5]);
+  }
+  // Rows gathered from several matrices (different leading dimensions, a block of one row, an empty
+  // block) equal the product of the stacked matrix.
+  {
+    std::srand(7);
+    const Eigen::Index m = 600;
+    const std::array<Eigen::Index, 5> rows{9, 1, 0, 23, 40};
+    std::array<Eigen::MatrixXd, 5> parts;
+    std::vector<detail::row_block> blocks;
+    Eigen::MatrixXd stacked(73, m);
+    Eigen::Index r = 0;
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+      parts[p] = Eigen::MatrixXd::Random(rows[p] + 2, m);  // leading dimension rows + 2
+      blocks.push_back({parts[p].data() + 1, parts[p].rows(), rows[p]});
+      stacked.middleRows(r, rows[p]) = parts[p].middleRows(1, rows[p]);
+      r += rows[p];
+    }
+    const std::span<const detail::row_block> all(blocks), last2(blocks.data() + 3, 2);
+    const Eigen::MatrixXd ref = stacked.bottomRows(63) * stacked.transpose();
+    Eigen::MatrixXd C(63, 73);
+    detail::cross_products(all, last2, m, C.data(), C.rows(), false);
+    CHECK((C - ref).cwiseAbs().maxCoeff() <= 1e-12 * static_cast<double>(m));
+    const Eigen::MatrixXd full = stacked * stacked.transpose();
+    Eigen::MatrixXd L(73, 73);
+    detail::cross_products<narrow_tile>(all, all, m, L.data(), L.rows(), true);
+    double err = 0.0;
+    for (Eigen::Index i = 0; i < 73; ++i)
+      for (Eigen::Index j = i; j < 73; ++j) err = std::max(err, std::abs(L(j, i) - full(j, i)));
+    CHECK(err <= 1e-12 * static_cast<double>(m));
   }
   // Empty products leave C zero.
   Eigen::MatrixXd C = Eigen::MatrixXd::Constant(3, 2, 1.0);

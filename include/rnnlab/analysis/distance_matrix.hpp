@@ -6,8 +6,8 @@
 /// Pipeline (DESIGN.md "Pairwise similarity over P networks"):
 ///  1. factor each network once (analysis/pca.hpp: centring, Gram eigen-decomposition, whitening to
 ///     an orthonormal basis W_i of K_i rows), in parallel over networks;
-///  2. stack the bases and form the cross products M_ij = W_i W_jᵀ tile by tile (a tile is one
-///     product between two groups of networks of ≈ 256 stacked rows each, by the packed kernel of
+///  2. form the cross products M_ij = W_i W_jᵀ tile by tile (a tile is one product between two
+///     groups of networks of ≈ 256 basis rows each, read in place by the packed kernel of
 ///     analysis/detail/cross_products.hpp; a diagonal tile only below its diagonal), in parallel
 ///     over tiles;
 ///  3. per pair, only K_i × K_j work on M_ij:
@@ -206,7 +206,7 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
   }
   const Index m = factors[0].n_samples;
 
-  // Offsets of each network's rows in the stack, and groups of consecutive networks (tiles).
+  // Offsets of each network's rows in the (virtual) stack of bases; groups of consecutive networks.
   std::vector<Index> offset(static_cast<std::size_t>(P) + 1, 0);
   for (Index i = 0; i < P; ++i)
     offset[static_cast<std::size_t>(i) + 1] = offset[static_cast<std::size_t>(i)] + factors[static_cast<std::size_t>(i)].n_components();
@@ -219,17 +219,14 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
   group_start.push_back(P);
   const std::size_t G = group_start.size() - 1;
 
-  // The bases of each group stacked, one row per kept component (groups filled in parallel; a
-  // group's own matrix keeps the kernel's reads of one sample's rows contiguous).
+  // Each group's bases as row blocks, read in place by the kernel (no stacked copy).
   const unsigned threads = detail::thread_count(params.n_threads, G * (G + 1) / 2);
-  std::vector<Eigen::MatrixXd> stack(G);
-  detail::parallel_for(G, threads, [&](std::size_t g) {
-    const Index r0 = offset[static_cast<std::size_t>(group_start[g])];
-    stack[g].resize(offset[static_cast<std::size_t>(group_start[g + 1])] - r0, m);
-    for (Index i = group_start[g]; i < group_start[g + 1]; ++i)
-      stack[g].middleRows(offset[static_cast<std::size_t>(i)] - r0, factors[static_cast<std::size_t>(i)].n_components()) =
-          factors[static_cast<std::size_t>(i)].basis;
-  });
+  std::vector<std::vector<detail::row_block>> blocks(G);
+  for (std::size_t g = 0; g < G; ++g)
+    for (Index i = group_start[g]; i < group_start[g + 1]; ++i) {
+      const auto& basis = factors[static_cast<std::size_t>(i)].basis;
+      blocks[g].push_back({basis.data(), basis.rows(), basis.rows()});
+    }
   // Debiased CKA needs each sample's squared norm of the (reduced) centred activity.
   std::vector<Eigen::VectorXd> sample_sq;
   if (params.metric == similarity_metric::cka && params.cka_debiased) {
@@ -254,10 +251,10 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
     const auto [a, b] = tiles[t];
     const Index ia0 = group_start[a], ia1 = group_start[a + 1], ib0 = group_start[b], ib1 = group_start[b + 1];
     const Index ra = offset[static_cast<std::size_t>(ia0)], rb = offset[static_cast<std::size_t>(ib0)];
-    const Eigen::MatrixXd &Sa = stack[a], &Sb = stack[b];
     // T(row of group b, row of group a) = ⟨basis row, basis row⟩; a diagonal tile only below its diagonal.
-    Eigen::MatrixXd T(Sb.rows(), Sa.rows());
-    detail::cross_products(Sa.data(), Sa.rows(), Sa.rows(), Sb.data(), Sb.rows(), Sb.rows(), m, T.data(), T.rows(), a == b);
+    Eigen::MatrixXd T(offset[static_cast<std::size_t>(ib1)] - rb, offset[static_cast<std::size_t>(ia1)] - ra);
+    detail::cross_products(std::span<const detail::row_block>(blocks[a]), std::span<const detail::row_block>(blocks[b]), m,
+                           T.data(), T.rows(), a == b);
     for (Index i = ia0; i < ia1; ++i)
       for (Index j = std::max(ib0, i + 1); j < ib1; ++j) {
         const auto ui = static_cast<std::size_t>(i), uj = static_cast<std::size_t>(j);

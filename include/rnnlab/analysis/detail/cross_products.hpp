@@ -10,8 +10,8 @@
 ///
 ///  - the sample range is cut into blocks of kc samples; per block, the B rows are packed into
 ///    panels of 32 rows × kc (together in L2), the A rows into slivers of 6 rows × kc (one in L1);
-///    the inputs are best stored with few rows per column (a group of networks' bases, not a
-///    stack of thousands of rows), so that packing reads long contiguous runs;
+///    the rows may come from several matrices (the bases of a group of networks, read where they
+///    lie: no stacked copy of all bases is made);
 ///  - the micro-kernel keeps a 32 × 6 tile of C in 24 AVX-512 registers (4 vectors of 8 B rows by 6
 ///    broadcast A rows) for the whole block: per sample 4 vector loads, 6 broadcasts, 24 FMAs
 ///    (a 16 × 8 tile for the small symmetric Gram matrices of single networks: less padding);
@@ -25,6 +25,7 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <span>
 #include <type_traits>
 #include <vector>
 
@@ -83,43 +84,57 @@ inline void micro_kernel(const double* Ap, const double* Bp, Eigen::Index k, dou
 
 }  // namespace cross
 
-/// C(j, i) = Σ_s B(j, s) · A(i, s) for j < rb, i < ra, s < m, where A and B are column-major with
-/// leading dimensions lda and ldb (element (r, s) of A at A[r + s·lda]) and C is column-major
+/// A block of rows of a column-major matrix: element (r, s) at data[r + s·ld], r < rows.
+struct row_block {
+  const double* data = nullptr;
+  Eigen::Index ld = 0;
+  Eigen::Index rows = 0;
+};
+
+/// C(j, i) = Σ_s B(j, s) · A(i, s) for s < m, where the rows of A (i < ra) are the rows of the
+/// blocks `a` one after the other, and likewise for B (j < rb) and `b` — so that the bases of many
+/// networks are multiplied where they lie, without copying them into one matrix. C is column-major
 /// rb × ra with leading dimension ldc. If `lower_only` (A and B the same rows), entries with j < i
 /// may be left unwritten; every entry with j ≥ i is exact. C is overwritten. `Tile` picks the
 /// micro-tile (cross::wide_tile for long products, cross::narrow_tile for small symmetric ones).
 template <class Tile = cross::wide_tile>
-void cross_products(const double* A, Eigen::Index lda, Eigen::Index ra, const double* B, Eigen::Index ldb,
-                    Eigen::Index rb, Eigen::Index m, double* C, Eigen::Index ldc, bool lower_only) {
+void cross_products(std::span<const row_block> a, std::span<const row_block> b, Eigen::Index m, double* C,
+                    Eigen::Index ldc, bool lower_only) {
   using Eigen::Index;
   constexpr Index mr = Tile::mr, nr = Tile::nr, kc = cross::kc;
+  Index ra = 0, rb = 0;
+  for (const auto& blk : a) ra += blk.rows;
+  for (const auto& blk : b) rb += blk.rows;
   for (Index i = 0; i < ra; ++i)
     for (Index j = 0; j < rb; ++j) C[j + i * ldc] = 0.0;
   if (ra == 0 || rb == 0 || m == 0) return;
   const Index n_panels = (rb + nr - 1) / nr, n_slivers = (ra + mr - 1) / mr;
   std::vector<double> Bp(static_cast<std::size_t>(n_panels * nr * kc)), Ap(static_cast<std::size_t>(n_slivers * mr * kc));
-  // Packs the sample block's rows into width-W row groups, sample by sample, zero-padding the last
-  // group. Reads each sample's rows as one contiguous run; W is a constant so that full groups
-  // copy as a few vector moves.
-  const auto pack = [&]<Index W>(std::integral_constant<Index, W>, double* dst, const double* X, Index ld, Index rows,
-                                 Index s0, Index k) {
-    const Index full = rows / W, rest = rows - full * W;
+  std::vector<double> column(static_cast<std::size_t>(std::max(n_panels * nr, n_slivers * mr)), 0.0);
+  // Packs the sample block's rows into width-W row groups, sample by sample: one sample's rows are
+  // gathered from the blocks into a contiguous column (zero-padded to whole groups), which is then
+  // cut into groups; W is a constant so that each group copies as a few vector moves.
+  const auto pack = [&]<Index W>(std::integral_constant<Index, W>, double* dst, std::span<const row_block> blocks,
+                                 Index rows, Index s0, Index k) {
+    const Index groups = (rows + W - 1) / W;
+    double* col = column.data();
     for (Index s = 0; s < k; ++s) {
-      const double* src = X + (s0 + s) * ld;
-      double* d = dst + s * W;
-      for (Index g = 0; g < full; ++g, src += W, d += W * kc)
-        for (Index j = 0; j < W; ++j) d[j] = src[j];
-      if (rest > 0) {
-        for (Index j = 0; j < rest; ++j) d[j] = src[j];
-        for (Index j = rest; j < W; ++j) d[j] = 0.0;
+      Index r = 0;
+      for (const auto& blk : blocks) {
+        const double* src = blk.data + (s0 + s) * blk.ld;
+        for (Index j = 0; j < blk.rows; ++j) col[r + j] = src[j];
+        r += blk.rows;
       }
+      double* d = dst + s * W;
+      for (Index g = 0; g < groups; ++g, d += W * kc)
+        for (Index j = 0; j < W; ++j) d[j] = col[g * W + j];
     }
   };
   double acc[static_cast<std::size_t>(mr * nr)];
   for (Index s0 = 0; s0 < m; s0 += kc) {
     const Index k = std::min(kc, m - s0);
-    pack(std::integral_constant<Index, nr>{}, Bp.data(), B, ldb, rb, s0, k);
-    pack(std::integral_constant<Index, mr>{}, Ap.data(), A, lda, ra, s0, k);
+    pack(std::integral_constant<Index, nr>{}, Bp.data(), b, rb, s0, k);
+    pack(std::integral_constant<Index, mr>{}, Ap.data(), a, ra, s0, k);
     for (Index q = 0; q < n_slivers; ++q) {
       const Index i0 = q * mr, rows_a = std::min(mr, ra - i0);
       for (Index p = 0; p < n_panels; ++p) {
@@ -129,12 +144,20 @@ void cross_products(const double* A, Eigen::Index lda, Eigen::Index ra, const do
         const Index rows_b = std::min(nr, rb - j0);
         for (Index i = 0; i < rows_a; ++i) {
           double* c = C + j0 + (i0 + i) * ldc;
-          const double* a = acc + i * nr;
-          for (Index j = 0; j < rows_b; ++j) c[j] += a[j];
+          const double* x = acc + i * nr;
+          for (Index j = 0; j < rows_b; ++j) c[j] += x[j];
         }
       }
     }
   }
+}
+
+/// The same for one block of rows a side: A (ra rows, leading dimension lda) and B (rb, ldb).
+template <class Tile = cross::wide_tile>
+void cross_products(const double* A, Eigen::Index lda, Eigen::Index ra, const double* B, Eigen::Index ldb,
+                    Eigen::Index rb, Eigen::Index m, double* C, Eigen::Index ldc, bool lower_only) {
+  const row_block a{A, lda, ra}, b{B, ldb, rb};
+  cross_products<Tile>(std::span<const row_block>(&a, 1), std::span<const row_block>(&b, 1), m, C, ldc, lower_only);
 }
 
 }  // namespace rnnlab::detail
