@@ -22,6 +22,13 @@
 /// 1979; Rheinboldt 1975). An iterate that enters the first ball of a certified root is assigned
 /// to it (status `captured`) — a merge with a proof, not a heuristic. β is bounded by ‖J⁻¹‖_F.
 /// Iterates closer to each other than `merge_radius` are merged too (they follow one path).
+/// After a full Newton step that halves ‖F‖, one chord step reuses the factorised J (Newton–
+/// Shamanskii, order 3 per factorisation); it is kept only if it halves ‖F‖ again.
+///
+/// If f is odd and W_in u + b = 0, F(−x) = −F(x) exactly: the origin is a root (a saddle with many
+/// unstable directions that damped Newton from a box practically never reaches) and −x* is a root
+/// with J_F(−x*) = J_F(x*) for every root x*. Both are registered (each certified by its residual)
+/// so that the reported set is closed under x ↦ −x (`use_symmetry`).
 ///
 /// Stability uses the eigenvalues μ of the Jacobian of the discrete map, I + J_F =
 /// (1−α)I + αW_rec diag f′(x*): stable if every |μ| < 1, unstable if every |μ| > 1, a saddle
