@@ -45,7 +45,7 @@ inline void check_cross_products() {
   using detail::cross::narrow_tile;
   using detail::cross::wide_tile;
   // (ld, a0, ra, b0, rb, m): one row; rows below, at and above a tile; samples below, at and above
-  // one block (256) and not a multiple of it; A and B overlapping or disjoint.
+  // one block (128) and not a multiple of it; A and B overlapping or disjoint.
   const std::array<std::array<Eigen::Index, 6>, 9> cases{{{1, 0, 1, 0, 1, 1},
                                                           {7, 0, 7, 0, 7, 5},
                                                           {13, 2, 7, 1, 11, 300},

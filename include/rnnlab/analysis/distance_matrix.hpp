@@ -7,7 +7,7 @@
 ///  1. factor each network once (analysis/pca.hpp: centring, Gram eigen-decomposition, whitening to
 ///     an orthonormal basis W_i of K_i rows), in parallel over networks;
 ///  2. form the cross products M_ij = W_i W_jᵀ tile by tile (a tile is one product between two
-///     groups of networks of ≈ 256 basis rows each, read in place by the packed kernel of
+///     groups of networks of ≈ 448 basis rows each, read in place by the packed kernel of
 ///     analysis/detail/cross_products.hpp; a diagonal tile only below its diagonal), in parallel
 ///     over tiles;
 ///  3. per pair, only K_i × K_j work on M_ij:
@@ -210,7 +210,9 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
   std::vector<Index> offset(static_cast<std::size_t>(P) + 1, 0);
   for (Index i = 0; i < P; ++i)
     offset[static_cast<std::size_t>(i) + 1] = offset[static_cast<std::size_t>(i)] + factors[static_cast<std::size_t>(i)].n_components();
-  constexpr Index group_rows = 256;
+  // ≈ 448 rows a side: a B panel of 448 rows × 128 samples (460 KB) stays in L2; fewer, larger
+  // tiles also pack less per flop (measured: 10–15 % faster than 256 × 256 at P = 200, K ≈ 9).
+  constexpr Index group_rows = 448;
   std::vector<Index> group_start{0};
   for (Index i = 1; i < P; ++i)
     if (offset[static_cast<std::size_t>(i)] - offset[static_cast<std::size_t>(group_start.back())] +

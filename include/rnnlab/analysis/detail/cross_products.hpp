@@ -38,7 +38,7 @@ namespace rnnlab::detail {
 
 namespace cross {
 
-inline constexpr Eigen::Index kc = 256;  // samples per block
+inline constexpr Eigen::Index kc = 128;  // samples per block
 
 /// A micro-tile shape: MR broadcast A rows by NV vectors of 8 B rows (MR·NV ≤ 24 accumulators).
 template <int MR, int NV>
