@@ -86,7 +86,7 @@ TEST_CASE("distance_matrix: degenerate networks are named in the error") {
   rng g(63);
   auto acts = population(4, 200, g);
   acts[2] = Eigen::MatrixXd::Constant(acts[2].rows(), 200, 1.0);
-  CHECK_THROWS_WITH_AS(distance_matrix(std::span<const Eigen::MatrixXd>(acts)), doctest::Contains("network 2"),
+  CHECK_THROWS_WITH_AS(distance_matrix(std::span<const Eigen::MatrixXd>(acts)), doctest::Contains("activities[2] (network 2)"),
                        argument_error);
   acts[2] = gaussian(5, 199, g);
   CHECK_THROWS_WITH_AS(distance_matrix(std::span<const Eigen::MatrixXd>(acts)), doctest::Contains("activities[2]"),

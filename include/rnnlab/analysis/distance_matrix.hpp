@@ -44,6 +44,7 @@
 #include <rnnlab/analysis/pca.hpp>
 #include <rnnlab/analysis/procrustes.hpp>
 #include <rnnlab/analysis/svcca.hpp>
+#include <rnnlab/core/detail/large_buffer.hpp>
 #include <rnnlab/error.hpp>
 
 namespace rnnlab {
@@ -108,16 +109,17 @@ inline unsigned thread_count(unsigned requested, std::size_t work) {
   return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(n, work)));
 }
 
-/// Runs body(k) for k in [0, n) on `threads` threads (dynamic scheduling); rethrows the first exception.
+/// Runs body(k, t) for k in [0, n) on `threads` threads (dynamic scheduling; t < threads is the
+/// running thread's number, for per-thread scratch space); rethrows the first exception.
 template <class Body>
-void parallel_for(std::size_t n, unsigned threads, Body&& body) {
+void parallel_for_indexed(std::size_t n, unsigned threads, Body&& body) {
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
   std::mutex failure_mutex;
-  const auto work = [&] {
+  const auto work = [&](unsigned t) {
     for (std::size_t k; (k = next.fetch_add(1)) < n;) {
       try {
-        body(k);
+        body(k, t);
       } catch (...) {
         std::lock_guard lock(failure_mutex);
         if (!failure) failure = std::current_exception();
@@ -126,15 +128,21 @@ void parallel_for(std::size_t n, unsigned threads, Body&& body) {
     }
   };
   if (threads <= 1) {
-    work();
+    work(0);
   } else {
     std::vector<std::thread> pool;
     pool.reserve(threads - 1);
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
     for (auto& t : pool) t.join();
   }
   if (failure) std::rethrow_exception(failure);
+}
+
+/// Runs body(k) for k in [0, n) on `threads` threads (dynamic scheduling); rethrows the first exception.
+template <class Body>
+void parallel_for(std::size_t n, unsigned threads, Body&& body) {
+  parallel_for_indexed(n, threads, [&](std::size_t k, unsigned) { body(k); });
 }
 
 /// Each network's whitening gains D for the svcca and cca metrics (empty for the others).
@@ -190,20 +198,14 @@ double pair_distance(const Eigen::MatrixBase<DM>& M, const activity_factor& fi, 
 
 }  // namespace detail
 
-inline distance_matrix_result distance_matrix_from_factors(std::span<const activity_factor> factors,
-                                                           const distance_matrix_params& params) {
-  constexpr std::string_view fn = "rnnlab::distance_matrix";
-  params.validate(fn);
+namespace detail {
+
+/// The population matrix from P factors whose bases (K_i × m, column-major, leading dimension K_i)
+/// are at bases[i] (the factors' own `basis` members are not read).
+inline distance_matrix_result population_matrix(std::span<const activity_factor> factors,
+                                                std::span<const double* const> bases,
+                                                const distance_matrix_params& params) {
   const Index P = static_cast<Index>(factors.size());
-  require_shape(P >= 1, fn, "factors", "at least one network", P);
-  for (Index i = 0; i < P; ++i) {
-    const auto& f = factors[static_cast<std::size_t>(i)];
-    require(f.n_components() > 0, fn, detail::concat("factors[", i, "]"), "a factor from factor_activity", "an empty factor");
-    require_shape(f.n_samples == factors[0].n_samples, fn, detail::concat("factors[", i, "]"),
-                  detail::concat(factors[0].n_samples, " samples (as network 0)"), f.n_samples);
-    if (params.metric == similarity_metric::cka && params.cka_debiased)
-      require_shape(f.n_samples >= 4, fn, "factors", "at least 4 samples for debiased CKA", f.n_samples);
-  }
   const Index m = factors[0].n_samples;
 
   // Offsets of each network's rows in the (virtual) stack of bases; groups of consecutive networks.
@@ -222,24 +224,25 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
   const std::size_t G = group_start.size() - 1;
 
   // Each group's bases as row blocks, read in place by the kernel (no stacked copy).
-  const unsigned threads = detail::thread_count(params.n_threads, G * (G + 1) / 2);
-  std::vector<std::vector<detail::row_block>> blocks(G);
+  const unsigned threads = thread_count(params.n_threads, G * (G + 1) / 2);
+  std::vector<std::vector<row_block>> blocks(G);
   for (std::size_t g = 0; g < G; ++g)
     for (Index i = group_start[g]; i < group_start[g + 1]; ++i) {
-      const auto& basis = factors[static_cast<std::size_t>(i)].basis;
-      blocks[g].push_back({basis.data(), basis.rows(), basis.rows()});
+      const Index k = factors[static_cast<std::size_t>(i)].n_components();
+      blocks[g].push_back({bases[static_cast<std::size_t>(i)], k, k});
     }
   // Debiased CKA needs each sample's squared norm of the (reduced) centred activity.
   std::vector<Eigen::VectorXd> sample_sq;
   if (params.metric == similarity_metric::cka && params.cka_debiased) {
     sample_sq.resize(static_cast<std::size_t>(P));
-    detail::parallel_for(static_cast<std::size_t>(P), threads, [&](std::size_t i) {
-      sample_sq[i] = (factors[i].singular_values.asDiagonal() * factors[i].basis).colwise().squaredNorm().transpose();
+    parallel_for(static_cast<std::size_t>(P), threads, [&](std::size_t i) {
+      const Eigen::Map<const Eigen::MatrixXd> W(bases[i], factors[i].n_components(), m);
+      sample_sq[i] = (factors[i].singular_values.asDiagonal() * W).colwise().squaredNorm().transpose();
     });
   }
 
   std::vector<Eigen::VectorXd> gains(static_cast<std::size_t>(P));
-  for (std::size_t i = 0; i < gains.size(); ++i) gains[i] = detail::pair_gains(factors[i], params);
+  for (std::size_t i = 0; i < gains.size(); ++i) gains[i] = pair_gains(factors[i], params);
 
   distance_matrix_result r;
   r.distances = Eigen::MatrixXd::Zero(P, P);
@@ -249,19 +252,28 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
   for (std::size_t a = 0; a < G; ++a)
     for (std::size_t b = a; b < G; ++b) tiles.emplace_back(a, b);
   std::atomic<Index> failed{0};
-  detail::parallel_for(tiles.size(), threads, [&](std::size_t t) {
+  // Scratch space per thread, allocated once: the tile and the kernel's packing buffers (large
+  // short-lived allocations are costly on virtual machines that shadow the page tables).
+  Index max_group = 0;
+  for (std::size_t g = 0; g < G; ++g)
+    max_group = std::max(max_group, offset[static_cast<std::size_t>(group_start[g + 1])] - offset[static_cast<std::size_t>(group_start[g])]);
+  std::vector<large_buffer<double>> tile_buffer(threads);
+  for (auto& b : tile_buffer) b.reserve(static_cast<std::size_t>(max_group * max_group));
+  std::vector<cross_workspace> packing(threads);
+  parallel_for_indexed(tiles.size(), threads, [&](std::size_t t, unsigned thread) {
     const auto [a, b] = tiles[t];
     const Index ia0 = group_start[a], ia1 = group_start[a + 1], ib0 = group_start[b], ib1 = group_start[b + 1];
     const Index ra = offset[static_cast<std::size_t>(ia0)], rb = offset[static_cast<std::size_t>(ib0)];
     // T(row of group b, row of group a) = ⟨basis row, basis row⟩; a diagonal tile only below its diagonal.
-    Eigen::MatrixXd T(offset[static_cast<std::size_t>(ib1)] - rb, offset[static_cast<std::size_t>(ia1)] - ra);
-    detail::cross_products(std::span<const detail::row_block>(blocks[a]), std::span<const detail::row_block>(blocks[b]), m,
-                           T.data(), T.rows(), a == b);
+    Eigen::Map<Eigen::MatrixXd> T(tile_buffer[thread].data(), offset[static_cast<std::size_t>(ib1)] - rb,
+                                  offset[static_cast<std::size_t>(ia1)] - ra);
+    cross_products(std::span<const row_block>(blocks[a]), std::span<const row_block>(blocks[b]), m, T.data(),
+                   T.outerStride(), a == b, packing[thread]);
     for (Index i = ia0; i < ia1; ++i)
       for (Index j = std::max(ib0, i + 1); j < ib1; ++j) {
         const auto ui = static_cast<std::size_t>(i), uj = static_cast<std::size_t>(j);
         const Index ki = factors[ui].n_components(), kj = factors[uj].n_components();
-        const double d = detail::pair_distance(T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose(), factors[ui],
+        const double d = pair_distance(T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose(), factors[ui],
                                                factors[uj], gains[ui], gains[uj], sample_sq.empty() ? nullptr : &sample_sq[ui],
                                                sample_sq.empty() ? nullptr : &sample_sq[uj], params);
         if (!std::isfinite(d)) ++failed;
@@ -271,6 +283,34 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
   r.failed_pairs = failed;
   if (r.failed_pairs > 0) r.status = similarity_status::decomposition_failed;
   return r;
+}
+
+}  // namespace detail
+
+inline distance_matrix_result distance_matrix_from_factors(std::span<const activity_factor> factors,
+                                                           const distance_matrix_params& params) {
+  constexpr std::string_view fn = "rnnlab::distance_matrix";
+  params.validate(fn);
+  const Index P = static_cast<Index>(factors.size());
+  require_shape(P >= 1, fn, "factors", "at least one network", P);
+  for (Index i = 0; i < P; ++i) {
+    const auto& f = factors[static_cast<std::size_t>(i)];
+    require(f.n_components() > 0, fn, detail::concat("factors[", i, "]"), "a factor from factor_activity", "an empty factor");
+    require_shape(f.n_samples == factors[0].n_samples, fn, detail::concat("factors[", i, "]"),
+                  detail::concat(factors[0].n_samples, " samples (as network 0)"), f.n_samples);
+    if (params.metric == similarity_metric::cka && params.cka_debiased)
+      require_shape(f.n_samples >= 4, fn, "factors", "at least 4 samples for debiased CKA", f.n_samples);
+  }
+  for (Index i = 0; i < P; ++i) {
+    const auto& f = factors[static_cast<std::size_t>(i)];
+    require_shape(f.basis.rows() == f.n_components() && f.basis.cols() == f.n_samples, fn,
+                  detail::concat("factors[", i, "].basis"),
+                  detail::concat("K × m = (", f.n_components(), ", ", f.n_samples, ")"),
+                  detail::concat("(", f.basis.rows(), ", ", f.basis.cols(), ")"));
+  }
+  std::vector<const double*> bases(static_cast<std::size_t>(P));
+  for (std::size_t i = 0; i < bases.size(); ++i) bases[i] = factors[i].basis.data();
+  return detail::population_matrix(factors, bases, params);
 }
 
 template <class Matrix>
@@ -284,18 +324,48 @@ distance_matrix_result distance_matrix(std::span<const Matrix> activities, const
     const std::string arg = detail::concat("activities[", i, "]");
     require_shape(activities[i].cols() == activities[0].cols(), fn, arg,
                   detail::concat(activities[0].cols(), " samples (as network 0)"), activities[i].cols());
-    detail::require_activity(activities[i], fn, arg);
+    detail::require_activity_shape(activities[i], fn, arg);
   }
+  // The values are checked (finite, not constant) by each network's factorisation as it reads
+  // them, not by a separate pass over all P matrices first (at P = 200 × 3 MB that pass alone was
+  // ≈ 0.1 s on one thread). A bad network stops the work; the error reported is that of the
+  // lowest-numbered bad network, whatever the thread count (networks are taken in increasing
+  // order, so every lower-numbered network has been taken, and finishes, before the stop).
+  // Two rounds: the factorisations without their bases, which fixes every K_i; then all bases
+  // into one allocation (one K_i × m block per network), read in place by the pair stage.
   std::vector<activity_factor> factors(P);
+  std::vector<std::exception_ptr> failures(P);
   const pca_params reduction = params.factorisation();
-  detail::parallel_for(P, detail::thread_count(params.n_threads, P), [&](std::size_t i) {
+  const unsigned threads = detail::thread_count(params.n_threads, P);
+  std::atomic<std::size_t> first_bad{P};  // lowest-numbered network known to be bad
+  detail::parallel_for(P, threads, [&](std::size_t i) {
+    if (i > first_bad.load()) return;  // the outcome is decided; lower-numbered networks still run
     try {
-      factors[i] = factor_activity(activities[i], reduction);
-    } catch (const argument_error& e) {  // constant activity: say which network
-      throw argument_error(detail::concat(fn, ": network ", i, ": ", e.what()));
+      const Eigen::Ref<const Eigen::MatrixXd> X = activities[i].template cast<double>();
+      factors[i] = detail::factor_head(X, reduction, fn, detail::concat("activities[", i, "] (network ", i, ")"));
+    } catch (...) {
+      failures[i] = std::current_exception();
+      for (std::size_t b = first_bad.load(); i < b && !first_bad.compare_exchange_weak(b, i);) {
+      }
     }
   });
-  return distance_matrix_from_factors(std::span<const activity_factor>(factors), params);
+  for (const auto& f : failures)
+    if (f) std::rethrow_exception(f);
+  const Index m = activities[0].cols();
+  std::vector<std::size_t> start(P + 1, 0);
+  for (std::size_t i = 0; i < P; ++i)
+    start[i + 1] = start[i] + static_cast<std::size_t>(factors[i].n_components() * m);
+  // Uninitialised: every element is written by its network's projection (in parallel, which also
+  // spreads the first touch of the pages over the threads).
+  detail::large_buffer<double> storage(start[P]);
+  std::vector<const double*> bases(P);
+  detail::parallel_for(P, threads, [&](std::size_t i) {
+    const Eigen::Ref<const Eigen::MatrixXd> X = activities[i].template cast<double>();
+    Eigen::Map<Eigen::MatrixXd> W(storage.data() + start[i], factors[i].n_components(), m);
+    detail::factor_basis(X, factors[i], W);
+    bases[i] = W.data();
+  });
+  return detail::population_matrix(factors, bases, params);
 }
 
 }  // namespace rnnlab

@@ -95,9 +95,12 @@ pca_result pca(const Eigen::MatrixBase<D>& X, const pca_params& params = {});
 namespace detail {
 
 /// Everything pca() and factor_activity() share: the eigen-decomposition of the centred Gram matrix.
+/// The centred activity X_c is never stored: the Gram kernel centres the values while packing them
+/// (the same doubles a centred copy would hold), and the callers centre blocks of samples as they
+/// need them. At P = 200 networks a stored copy was 3 MB written and read again per network, on
+/// fresh pages every time.
 struct gram_decomposition {
   bool ok = true;
-  Eigen::MatrixXd Xc;     // centred activity
   Eigen::VectorXd mean;
   Eigen::VectorXd s;      // all n singular values, descending
   Eigen::MatrixXd U;      // matching eigenvectors (columns)
@@ -106,17 +109,11 @@ struct gram_decomposition {
   Index rank = 0;
 };
 
-template <class D>
-gram_decomposition decompose_gram(const Eigen::MatrixBase<D>& X_in, const pca_params& p, std::string_view fn) {
-  p.validate(fn);
-  // Evaluate an expression argument once (coefficient access on a product expression would
-  // recompute the product for every entry); a double matrix binds without a copy.
-  const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>();
-  require_activity_shape(X, fn, "X");
-  gram_decomposition g;
+/// One pass over X for the unit means and the largest magnitude; a NaN or an infinity makes a sum
+/// non-finite, and only then is the data searched for it (require_finite names the entry).
+inline void unit_means(const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::VectorXd& mean, double& scale,
+                       std::string_view fn, std::string_view arg) {
   const Index n = X.rows(), m = X.cols();
-  // One pass over the data for the unit sums and the largest magnitude. A NaN or an infinity makes
-  // a sum non-finite; only then is the data searched for it (require_finite names the entry).
   Eigen::VectorXd sum = Eigen::VectorXd::Zero(n);
   Eigen::ArrayXd magnitude = Eigen::ArrayXd::Zero(n);
   for (Index s = 0; s < m; ++s) {
@@ -124,19 +121,30 @@ gram_decomposition decompose_gram(const Eigen::MatrixBase<D>& X_in, const pca_pa
     magnitude = magnitude.max(X.col(s).array().abs());
   }
   if (!sum.allFinite()) {
-    require_finite(X, fn, "X");
-    throw argument_error(argument_message(fn, "X", "values whose unit sums are finite", "sums that overflow"));
+    require_finite(X, fn, arg);
+    throw argument_error(argument_message(fn, arg, "values whose unit sums are finite", "sums that overflow"));
   }
-  g.mean = sum / static_cast<double>(m);
-  g.Xc = X.colwise() - g.mean;
-  // The Gram matrix, lower triangle, by the packed kernel of analysis/detail/cross_products.hpp
-  // (Eigen's rankUpdate runs at ~10 GFLOP/s on 50 × 7,500, the kernel at ~35).
+  mean = sum / static_cast<double>(m);
+  scale = magnitude.maxCoeff();
+}
+
+inline gram_decomposition decompose_gram(const Eigen::Ref<const Eigen::MatrixXd>& X, const pca_params& p,
+                                         std::string_view fn, std::string_view arg) {
+  p.validate(fn);
+  require_activity_shape(X, fn, arg);
+  gram_decomposition g;
+  const Index n = X.rows(), m = X.cols();
+  double scale = 0.0;
+  unit_means(X, g.mean, scale, fn, arg);
+  // The Gram matrix of the centred rows, lower triangle, by the packed kernel of
+  // analysis/detail/cross_products.hpp (Eigen's rankUpdate runs at ~10 GFLOP/s on 50 × 7,500).
   Eigen::MatrixXd G(n, n);
-  cross_products<cross::narrow_tile>(g.Xc.data(), n, n, g.Xc.data(), n, n, m, G.data(), n, true);
+  const row_block rows{X.data(), X.outerStride(), n, g.mean.data()};
+  cross_products<cross::narrow_tile>(std::span<const row_block>(&rows, 1), std::span<const row_block>(&rows, 1), m,
+                                     G.data(), n, true);
   // Constant activity (up to rounding): the centred values are zero relative to the data's magnitude.
-  const double scale = magnitude.maxCoeff();
-  const double rms = std::sqrt(G.diagonal().sum() / static_cast<double>(g.Xc.size()));
-  require_not_constant(rms > 1e-13 * scale ? rms : 0.0, fn, "X");
+  const double rms = std::sqrt(G.diagonal().sum() / static_cast<double>(n * m));
+  require_not_constant(rms > 1e-13 * scale ? rms : 0.0, fn, arg);
   g.max_unit_variance = G.diagonal().maxCoeff();
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(G.selfadjointView<Eigen::Lower>());
   g.s = Eigen::VectorXd::Zero(n);
@@ -154,6 +162,21 @@ gram_decomposition decompose_gram(const Eigen::MatrixBase<D>& X_in, const pca_pa
   g.rank = 0;
   while (g.rank < n && g.s(g.rank) > p.rank_tolerance * g.s(0)) ++g.rank;
   return g;
+}
+
+/// out = L (X − mean 1ᵀ) for a K × n matrix L, a block of samples at a time: each centred block is
+/// formed in a small buffer that stays in cache, never the whole centred matrix.
+/// `out` must be L.rows() × X.cols().
+inline void project_centred(const Eigen::MatrixXd& L, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                            const Eigen::VectorXd& mean, Eigen::Ref<Eigen::MatrixXd> out) {
+  constexpr Index block = 256;
+  const Index n = X.rows(), m = X.cols();
+  Eigen::MatrixXd buffer(n, std::min(block, m));
+  for (Index s0 = 0; s0 < m; s0 += block) {
+    const Index k = std::min(block, m - s0);
+    buffer.leftCols(k) = X.middleCols(s0, k).colwise() - mean;
+    out.middleCols(s0, k).noalias() = L * buffer.leftCols(k);
+  }
 }
 
 /// The smallest K reaching the variance threshold, capped by the rank and max_components.
@@ -175,10 +198,11 @@ inline Index components_for(const Eigen::VectorXd& s, Index rank, const pca_para
 }
 
 /// Makes the rows of W orthonormal (Löwdin) if rounding has left them visibly not so.
-inline void reorthonormalize_rows(Eigen::MatrixXd& W) {
+inline void reorthonormalize_rows(Eigen::Ref<Eigen::MatrixXd> W) {
   const Index K = W.rows();
-  Eigen::MatrixXd C = Eigen::MatrixXd::Zero(K, K);
-  C.selfadjointView<Eigen::Lower>().rankUpdate(W);
+  Eigen::MatrixXd C(K, K);
+  cross_products<cross::narrow_tile>(W.data(), W.outerStride(), K, W.data(), W.outerStride(), K, W.cols(), C.data(), K,
+                                     true);
   C.triangularView<Eigen::StrictlyUpper>() = C.transpose();
   if ((C - Eigen::MatrixXd::Identity(K, K)).cwiseAbs().maxCoeff() <= 1e-12) return;
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(C);
@@ -187,32 +211,59 @@ inline void reorthonormalize_rows(Eigen::MatrixXd& W) {
   W = (T * W).eval();
 }
 
-}  // namespace detail
-
-template <class D>
-activity_factor factor_activity(const Eigen::MatrixBase<D>& X, const pca_params& params) {
-  constexpr std::string_view fn = "rnnlab::factor_activity";
-  auto g = detail::decompose_gram(X, params, fn);
+/// The first half of factor_activity: everything but the basis (which is left empty). Errors carry
+/// the given function and argument names (distance_matrix names the network: "activities[i]").
+inline activity_factor factor_head(const Eigen::Ref<const Eigen::MatrixXd>& X, const pca_params& params,
+                                   std::string_view fn, std::string_view arg) {
+  auto g = decompose_gram(X, params, fn, arg);
   activity_factor f;
   f.n_units = X.rows();
   f.n_samples = X.cols();
-  f.mean = g.mean;
+  f.mean = std::move(g.mean);
   f.total_variance = g.total;
   f.max_unit_variance = g.max_unit_variance;
   f.rank = g.rank;
   if (!g.ok || g.rank == 0)  // cannot happen for non-constant data unless the solver failed
-    throw error(detail::concat(fn, ": the eigen-decomposition of the Gram matrix failed"));
-  const Index K = detail::components_for(g.s, g.rank, params);
+    throw error(concat(fn, ": the eigen-decomposition of the Gram matrix of ", arg, " failed"));
+  const Index K = components_for(g.s, g.rank, params);
   f.singular_values = g.s.head(K);
   f.loadings = g.U.leftCols(K);
-  f.basis.noalias() = f.singular_values.cwiseInverse().asDiagonal() * (f.loadings.transpose() * g.Xc);
-  detail::reorthonormalize_rows(f.basis);
   return f;
 }
 
+/// The second half: the orthonormal basis W = S_K⁻¹ U_Kᵀ X_c of a factor_head result, written
+/// into `W` (K × m; the caller owns the storage, so that a population's bases can share one
+/// allocation).
+inline void factor_basis(const Eigen::Ref<const Eigen::MatrixXd>& X, const activity_factor& f,
+                         Eigen::Ref<Eigen::MatrixXd> W) {
+  const Eigen::MatrixXd L = f.singular_values.cwiseInverse().asDiagonal() * f.loadings.transpose();
+  project_centred(L, X, f.mean, W);
+  reorthonormalize_rows(W);
+}
+
+/// factor_activity with named errors.
+inline activity_factor factor_activity_named(const Eigen::Ref<const Eigen::MatrixXd>& X, const pca_params& params,
+                                             std::string_view fn, std::string_view arg) {
+  activity_factor f = factor_head(X, params, fn, arg);
+  f.basis.resize(f.n_components(), X.cols());
+  factor_basis(X, f, f.basis);
+  return f;
+}
+
+}  // namespace detail
+
 template <class D>
-pca_result pca(const Eigen::MatrixBase<D>& X, const pca_params& params) {
-  auto g = detail::decompose_gram(X, params, "rnnlab::pca");
+activity_factor factor_activity(const Eigen::MatrixBase<D>& X, const pca_params& params) {
+  // Evaluate an expression argument once (coefficient access on a product expression would
+  // recompute the product for every entry); a double matrix binds without a copy.
+  const Eigen::Ref<const Eigen::MatrixXd> Xd = X.template cast<double>();
+  return detail::factor_activity_named(Xd, params, "rnnlab::factor_activity", "X");
+}
+
+template <class D>
+pca_result pca(const Eigen::MatrixBase<D>& X_in, const pca_params& params) {
+  const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>();
+  auto g = detail::decompose_gram(X, params, "rnnlab::pca", "X");
   pca_result r;
   r.mean = g.mean;
   r.singular_values = g.s;
@@ -224,7 +275,8 @@ pca_result pca(const Eigen::MatrixBase<D>& X, const pca_params& params) {
   r.explained_variance_ratio = g.s.array().square() / g.total;
   r.n_components = detail::components_for(g.s, g.rank, params);
   r.components = g.U.leftCols(r.n_components);
-  r.scores.noalias() = r.components.transpose() * g.Xc;
+  r.scores.resize(r.n_components, X.cols());
+  detail::project_centred(r.components.transpose(), X, g.mean, r.scores);
   return r;
 }
 

@@ -84,11 +84,21 @@ inline void micro_kernel(const double* Ap, const double* Bp, Eigen::Index k, dou
 
 }  // namespace cross
 
-/// A block of rows of a column-major matrix: element (r, s) at data[r + s·ld], r < rows.
+/// A block of rows of a column-major matrix: element (r, s) at data[r + s·ld], r < rows. With
+/// `centre` (one value per row), the rows enter the product as data[r + s·ld] − centre[r]: the
+/// centred values are formed while packing, exactly as a centred copy would hold them, without
+/// writing that copy.
 struct row_block {
   const double* data = nullptr;
   Eigen::Index ld = 0;
   Eigen::Index rows = 0;
+  const double* centre = nullptr;
+};
+
+/// Packing buffers of cross_products, reusable across calls (they grow, never shrink): a caller
+/// making many products on one thread passes the same workspace to every call.
+struct cross_workspace {
+  std::vector<double> Bp, Ap, column;
 };
 
 /// C(j, i) = Σ_s B(j, s) · A(i, s) for s < m, where the rows of A (i < ra) are the rows of the
@@ -99,7 +109,7 @@ struct row_block {
 /// micro-tile (cross::wide_tile for long products, cross::narrow_tile for small symmetric ones).
 template <class Tile = cross::wide_tile>
 void cross_products(std::span<const row_block> a, std::span<const row_block> b, Eigen::Index m, double* C,
-                    Eigen::Index ldc, bool lower_only) {
+                    Eigen::Index ldc, bool lower_only, cross_workspace& work) {
   using Eigen::Index;
   constexpr Index mr = Tile::mr, nr = Tile::nr, kc = cross::kc;
   Index ra = 0, rb = 0;
@@ -109,20 +119,31 @@ void cross_products(std::span<const row_block> a, std::span<const row_block> b, 
     for (Index j = 0; j < rb; ++j) C[j + i * ldc] = 0.0;
   if (ra == 0 || rb == 0 || m == 0) return;
   const Index n_panels = (rb + nr - 1) / nr, n_slivers = (ra + mr - 1) / mr;
-  std::vector<double> Bp(static_cast<std::size_t>(n_panels * nr * kc)), Ap(static_cast<std::size_t>(n_slivers * mr * kc));
-  std::vector<double> column(static_cast<std::size_t>(std::max(n_panels * nr, n_slivers * mr)), 0.0);
+  const auto grow = [](std::vector<double>& v, Index size) {
+    if (static_cast<Index>(v.size()) < size) v.resize(static_cast<std::size_t>(size));
+  };
+  grow(work.Bp, n_panels * nr * kc);
+  grow(work.Ap, n_slivers * mr * kc);
+  grow(work.column, std::max(n_panels * nr, n_slivers * mr));
+  // Padding rows of the gathered column are zero (they fill the last group of each packed block).
+  std::fill(work.column.begin(), work.column.end(), 0.0);
+  double* const Bp = work.Bp.data();
+  double* const Ap = work.Ap.data();
   // Packs the sample block's rows into width-W row groups, sample by sample: one sample's rows are
   // gathered from the blocks into a contiguous column (zero-padded to whole groups), which is then
   // cut into groups; W is a constant so that each group copies as a few vector moves.
   const auto pack = [&]<Index W>(std::integral_constant<Index, W>, double* dst, std::span<const row_block> blocks,
                                  Index rows, Index s0, Index k) {
     const Index groups = (rows + W - 1) / W;
-    double* col = column.data();
+    double* col = work.column.data();
     for (Index s = 0; s < k; ++s) {
       Index r = 0;
       for (const auto& blk : blocks) {
         const double* src = blk.data + (s0 + s) * blk.ld;
-        for (Index j = 0; j < blk.rows; ++j) col[r + j] = src[j];
+        if (blk.centre)
+          for (Index j = 0; j < blk.rows; ++j) col[r + j] = src[j] - blk.centre[j];
+        else
+          for (Index j = 0; j < blk.rows; ++j) col[r + j] = src[j];
         r += blk.rows;
       }
       double* d = dst + s * W;
@@ -133,14 +154,14 @@ void cross_products(std::span<const row_block> a, std::span<const row_block> b, 
   double acc[static_cast<std::size_t>(mr * nr)];
   for (Index s0 = 0; s0 < m; s0 += kc) {
     const Index k = std::min(kc, m - s0);
-    pack(std::integral_constant<Index, nr>{}, Bp.data(), b, rb, s0, k);
-    pack(std::integral_constant<Index, mr>{}, Ap.data(), a, ra, s0, k);
+    pack(std::integral_constant<Index, nr>{}, Bp, b, rb, s0, k);
+    pack(std::integral_constant<Index, mr>{}, Ap, a, ra, s0, k);
     for (Index q = 0; q < n_slivers; ++q) {
       const Index i0 = q * mr, rows_a = std::min(mr, ra - i0);
       for (Index p = 0; p < n_panels; ++p) {
         const Index j0 = p * nr;
         if (lower_only && j0 + nr <= i0) continue;  // the whole tile is above the diagonal
-        cross::micro_kernel<Tile>(Ap.data() + q * mr * kc, Bp.data() + p * nr * kc, k, acc);
+        cross::micro_kernel<Tile>(Ap + q * mr * kc, Bp + p * nr * kc, k, acc);
         const Index rows_b = std::min(nr, rb - j0);
         for (Index i = 0; i < rows_a; ++i) {
           double* c = C + j0 + (i0 + i) * ldc;
@@ -150,6 +171,14 @@ void cross_products(std::span<const row_block> a, std::span<const row_block> b, 
       }
     }
   }
+}
+
+/// The same with buffers of its own.
+template <class Tile = cross::wide_tile>
+void cross_products(std::span<const row_block> a, std::span<const row_block> b, Eigen::Index m, double* C,
+                    Eigen::Index ldc, bool lower_only) {
+  cross_workspace work;
+  cross_products<Tile>(a, b, m, C, ldc, lower_only, work);
 }
 
 /// The same for one block of rows a side: A (ra rows, leading dimension lda) and B (rb, ldb).
