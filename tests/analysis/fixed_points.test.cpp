@@ -426,3 +426,21 @@ TEST_CASE("fast and plain solvers find the same roots on a 50-unit g = 1.5 tanh 
     CHECK(b.starts[k].point == c.starts[k].point);
   }
 }
+
+TEST_CASE("normal equations of the LM step (JᵀJ and JᵀF from WᵀW) equal the explicit products") {
+  const auto net = random_net<activations::one_plus_tanh>(23, 1.5, 91);
+  Eigen::VectorXd u(1);
+  u << 0.3;
+  const fixed_point_system<activations::one_plus_tanh> sys(net, u);
+  auto g = make_stream(5, {2});
+  for (int trial = 0; trial < 4; ++trial) {
+    Eigen::VectorXd x(23), fx(23), Fx(23), JtF, d;
+    for (Index i = 0; i < 23; ++i) x(i) = 2.0 * standard_normal(g);
+    sys.evaluate(x, fx, Fx);
+    Eigen::MatrixXd JtJ;
+    sys.normal_equations_from_rates(x, fx.array(), Fx, JtJ, JtF, d);
+    const Eigen::MatrixXd J = sys.jacobian(x);
+    CHECK((JtJ - J.transpose() * J).norm() <= 1e-13 * (1.0 + J.squaredNorm()));
+    CHECK((JtF - J.transpose() * Fx).norm() <= 1e-13 * (1.0 + J.norm() * Fx.norm()));
+  }
+}

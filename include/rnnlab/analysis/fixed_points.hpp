@@ -248,13 +248,22 @@ public:
   /// J_F(x) = α(W diag f′(x) − I) into `J`.
   void jacobian(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::MatrixXd& J) const;
   /// J_F(x) into `J` given the rates fx = f(x) already computed (no activation evaluated).
+  /// J_F(x) into `J` (already n_units × n_units; may be a block of a larger buffer).
   template <class DF>
   void jacobian_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::ArrayBase<DF>& fx,
-                           Eigen::MatrixXd& J) const;
+                           Eigen::Ref<Eigen::MatrixXd> J) const;
   /// fx = f(x) and out = F(x) into preallocated vectors of length n_units (the solver's hot path:
   /// no allocation).
   void evaluate(const Eigen::VectorXd& x, Eigen::VectorXd& fx, Eigen::VectorXd& out) const;
   Eigen::MatrixXd jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const;
+  /// JᵀJ and JᵀF of J = J_F(x) given fx = f(x) and Fx = F(x), without forming J: with D =
+  /// diag f′(x) and the Gram matrix G = WᵀW kept from construction,
+  ///     JᵀJ = α²(D G D − D Wᵀ − W D + I),   JᵀF = α(D WᵀF − F),
+  /// O(N²) instead of the O(N³) product (the Levenberg–Marquardt step's normal equations).
+  template <class DF>
+  void normal_equations_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::ArrayBase<DF>& fx,
+                                   const Eigen::VectorXd& Fx, Eigen::MatrixXd& JtJ, Eigen::VectorXd& JtF,
+                                   Eigen::VectorXd& d) const;
   /// The Jacobian of the Euler map, I + J_F(x).
   Eigen::MatrixXd map_jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const;
   /// L with ‖J_F(x) − J_F(y)‖₂ ≤ L‖x − y‖ (+∞ if the activation has no curvature bound).
@@ -266,6 +275,8 @@ public:
 private:
   void finish_setup(std::string_view caller);
   Eigen::MatrixXd m_W;
+  Eigen::MatrixXd m_Wt;  // Wᵀ (columns are rows of W: contiguous access in the normal equations)
+  Eigen::MatrixXd m_G;   // WᵀW
   Eigen::VectorXd m_c;
   double m_alpha = 1.0;
   double m_lipschitz = std::numeric_limits<double>::infinity();
@@ -330,6 +341,8 @@ fixed_point_system<F>::fixed_point_system(Eigen::MatrixXd W, Eigen::VectorXd c, 
 
 template <Activation F>
 void fixed_point_system<F>::finish_setup(std::string_view) {
+  m_Wt = m_W.transpose();
+  m_G.noalias() = m_Wt * m_W;
   const double curv = detail::fp_max_abs_second_derivative<F>();
   m_lipschitz = std::isfinite(curv) ? m_alpha * detail::fp_spectral_norm_upper(m_W) * curv
                                     : std::numeric_limits<double>::infinity();
@@ -354,6 +367,7 @@ Eigen::VectorXd fixed_point_system<F>::residual(const Eigen::Ref<const Eigen::Ve
 
 template <Activation F>
 void fixed_point_system<F>::jacobian(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::MatrixXd& J) const {
+  J.resize(m_W.rows(), m_W.cols());
   Eigen::ArrayXd fx(x.size());
   detail::apply_activation<F>(x.data(), fx.data(), x.size());
   jacobian_from_rates(x, fx, J);
@@ -362,11 +376,31 @@ void fixed_point_system<F>::jacobian(const Eigen::Ref<const Eigen::VectorXd>& x,
 template <Activation F>
 template <class DF>
 void fixed_point_system<F>::jacobian_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x,
-                                                const Eigen::ArrayBase<DF>& fx, Eigen::MatrixXd& J) const {
-  J.resize(m_W.rows(), m_W.cols());
+                                                const Eigen::ArrayBase<DF>& fx, Eigen::Ref<Eigen::MatrixXd> J) const {
   // f′ is cheap given fx (1 − fx² for tanh); Eigen may re-evaluate it per row, never allocates.
   J.array() = m_W.array().rowwise() * (m_alpha * F::derivative(x.array(), fx.derived())).transpose();
   J.diagonal().array() -= m_alpha;
+}
+
+template <Activation F>
+template <class DF>
+void fixed_point_system<F>::normal_equations_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x,
+                                                        const Eigen::ArrayBase<DF>& fx, const Eigen::VectorXd& Fx,
+                                                        Eigen::MatrixXd& JtJ, Eigen::VectorXd& JtF,
+                                                        Eigen::VectorXd& d) const {
+  const Index n = m_W.rows();
+  const double a2 = m_alpha * m_alpha;
+  d = F::derivative(x.array(), fx.derived()).matrix();
+  JtJ.resize(n, n);
+  for (Index j = 0; j < n; ++j) {
+    const double dj = d(j);
+    // column j: α²(d ∘ (d_j G(:, j) − Wᵀ(:, j)) − d_j W(:, j))
+    JtJ.col(j).array() =
+        a2 * (d.array() * (dj * m_G.col(j).array() - m_Wt.col(j).array()) - dj * m_W.col(j).array());
+    JtJ(j, j) += a2;
+  }
+  JtF.noalias() = m_Wt * Fx;
+  JtF = m_alpha * (d.cwiseProduct(JtF) - Fx);
 }
 
 template <Activation F>
@@ -394,10 +428,10 @@ namespace detail {
 
 /// Per-thread scratch space of the Newton / LM iteration (allocated once per solve).
 struct fp_workspace {
-  explicit fp_workspace(Index n) : J(n, n), A(n, n), C(n, n), lu(n), delta(n), g(n), xt(n), Ft(n), ft(n) {}
-  Eigen::MatrixXd J, A, C;  ///< Jacobian, JᵀJ, Cholesky factor of JᵀJ + λI
+  explicit fp_workspace(Index n) : A(n, n), C(n, n), lu(n), delta(n), g(n), xt(n), Ft(n), ft(n), d(n) {}
+  Eigen::MatrixXd A, C;  ///< JᵀJ, Cholesky factor of JᵀJ + λI
   fp_dense_lu lu;
-  Eigen::VectorXd delta, g, xt, Ft, ft;  ///< step, JᵀF, trial point, F and f at the trial point
+  Eigen::VectorXd delta, g, xt, Ft, ft, d;  ///< step, JᵀF, trial point, F and f at the trial point, f′
 };
 
 /// One start's iterate.
@@ -470,13 +504,12 @@ void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_worksp
   if (!accepted) {
     it.lm_phase = true;
     // Levenberg–Marquardt: (JᵀJ + λI)δ = −JᵀF; λ shrinks after a success and grows after a failure.
-    sys.jacobian_from_rates(it.x, it.fx.array(), w.J);  // the LU buffer was overwritten
-    w.g.noalias() = w.J.transpose() * it.Fx;
-    w.A.noalias() = w.J.transpose() * w.J;
+    sys.normal_equations_from_rates(it.x, it.fx.array(), it.Fx, w.A, w.g, w.d);
     const double scale = std::max(w.A.diagonal().maxCoeff(), 1e-300);
     if (it.lambda < 0.0) it.lambda = 1e-3 * scale;
     const double gnorm = w.g.norm();
-    if (gnorm <= p.stationarity_tolerance * w.J.norm() * std::sqrt(2.0 * it.q)) {
+    const double jnorm = std::sqrt(std::max(w.A.trace(), 0.0));  // ‖J‖_F² = trace JᵀJ
+    if (gnorm <= p.stationarity_tolerance * jnorm * std::sqrt(2.0 * it.q)) {
       it.status = fp_status::local_minimum;
       it.active = false;
       return;
@@ -544,7 +577,9 @@ void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_worksp
 template <Activation F>
 void fp_polish(const fixed_point_system<F>& sys, Eigen::VectorXd& x, Eigen::VectorXd& Fx, fp_workspace& w) {
   for (int k = 0; k < 3; ++k) {
-    sys.jacobian(x, w.lu.matrix());
+    w.ft.resize(x.size());
+    apply_activation<F>(x.data(), w.ft.data(), x.size());
+    sys.jacobian_from_rates(x, w.ft.array(), w.lu.matrix());
     if (!w.lu.factor()) return;
     w.delta = Fx;
     w.lu.solve_in_place(w.delta);

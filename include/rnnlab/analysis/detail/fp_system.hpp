@@ -17,6 +17,10 @@
 
 #include <rnnlab/core/activations.hpp>
 
+#if defined(__AVX512F__) && !defined(RNNLAB_PORTABLE_KERNELS)
+#include <immintrin.h>
+#endif
+
 namespace rnnlab::detail {
 
 template <class F>
@@ -65,14 +69,22 @@ inline double fp_spectral_norm_upper(const Eigen::MatrixXd& A) {
   return std::sqrt(std::max(lmax, 0.0)) * (1.0 + 1e-10) + 1e-300;
 }
 
-/// LU factorisation with partial pivoting, PA = LU, of a small dense n × n matrix, for the
-/// Newton steps of the fixed-point solver (n ≈ 50, one factorisation per iteration).
+/// LU factorisation with pivoting of a small dense n × n matrix J, for the Newton steps of the
+/// fixed-point solver (n ≈ 50, one factorisation per iteration).
 ///
 /// Eigen's PartialPivLU runs its blocked algorithm (with a GEMM-based update and an rcond
 /// estimate of several extra triangular solves) even at n = 50, where the call overhead is most of
-/// the work; this is the textbook right-looking elimination (Golub & Van Loan, Alg. 3.4.1) on a
-/// preallocated column-major buffer, whose inner loops are contiguous column updates that the
-/// compiler vectorises. It never allocates after construction.
+/// the work. Here the textbook right-looking elimination (Golub & Van Loan, Alg. 3.4.1) runs on
+/// Jᵀ: the matrix is filled column-major as J, so its columns are the rows of Jᵀ, contiguous and
+/// (with the leading dimension padded to whole 8-double vectors) aligned. Elimination with
+/// partial pivoting on Jᵀ, P Jᵀ = L U, is Gaussian elimination on J with column pivoting (as stable
+/// as row pivoting); J δ = r is then Uᵀ z = r, Lᵀ w = z, δ = Pᵀ w. Every inner loop is a
+/// contiguous row operation: row swaps, the rank-one update of the trailing rows (one pivot-row
+/// vector against all rows below it), and both triangular solves as row AXPYs. With AVX-512 these
+/// run on whole 8-double vectors with a lane mask at the first (the update) or last (the solves)
+/// vector; elsewhere as plain loops the compiler vectorises. It never allocates after
+/// construction. (At n = 50 it measured 3–4× faster than the column-major version it replaced,
+/// whose short unaligned column loops and strided row swaps ran at ≈ 8 GFLOP/s.)
 ///
 /// Near-singularity is judged from the pivots: `factor` returns false if some pivot is zero or
 /// not above `1e-12 · max |u_kk|` (a LINPACK-style growth test; the caller then falls back to
@@ -80,84 +92,147 @@ inline double fp_spectral_norm_upper(const Eigen::MatrixXd& A) {
 /// Newton step, never a wrong root: roots are certified by their residual alone).
 class fp_dense_lu {
 public:
-  explicit fp_dense_lu(Eigen::Index n = 0) : m_lu(n, n), m_piv(n) {}
+#if defined(__AVX512F__) && !defined(RNNLAB_PORTABLE_KERNELS)
+  static constexpr Eigen::Index lanes = 8;
+#else
+  static constexpr Eigen::Index lanes = 1;
+#endif
+  explicit fp_dense_lu(Eigen::Index n = 0)
+      : m_n(n), m_ld((n + lanes - 1) / lanes * lanes), m_buf(Eigen::MatrixXd::Zero(m_ld, n)), m_piv(n) {}
 
-  /// The buffer to fill with the matrix before `factor()` (factored in place).
-  Eigen::MatrixXd& matrix() noexcept { return m_lu; }
+  /// The buffer to fill with J (n × n, column-major) before `factor()`, which factors it in place.
+  auto matrix() noexcept { return m_buf.topRows(m_n); }
 
   /// Factors matrix() in place; false if it is (numerically) singular.
   bool factor() noexcept {
-    const Eigen::Index n = m_lu.rows();
-    double* a = m_lu.data();
+    const Eigen::Index n = m_n, ld = m_ld;
+    double* a = m_buf.data();  // row r of Jᵀ at a + r·ld
     double pmax = 0.0, pmin = std::numeric_limits<double>::infinity();
     for (Eigen::Index k = 0; k < n; ++k) {
-      double* ck = a + k * n;
       Eigen::Index p = k;
-      double best = std::fabs(ck[k]);
-      for (Eigen::Index i = k + 1; i < n; ++i)
-        if (std::fabs(ck[i]) > best) {
-          best = std::fabs(ck[i]);
+      double best = std::fabs(a[k * ld + k]);
+      for (Eigen::Index i = k + 1; i < n; ++i) {
+        const double v = std::fabs(a[i * ld + k]);
+        if (v > best) {
+          best = v;
           p = i;
         }
+      }
       m_piv(k) = p;
       if (!(best > 0.0) || !std::isfinite(best)) return false;
       pmax = std::max(pmax, best);
       pmin = std::min(pmin, best);
-      if (p != k)
-        for (Eigen::Index j = 0; j < n; ++j) std::swap(a[j * n + k], a[j * n + p]);
-      const double inv = 1.0 / ck[k];
-      for (Eigen::Index i = k + 1; i < n; ++i) ck[i] *= inv;
-      // Rank-one update of the trailing block, four columns per sweep over column k (at n ≈ 50 the
-      // loop overhead per column, not the arithmetic, bounds the speed).
-      Eigen::Index j = k + 1;
-      for (; j + 4 <= n; j += 4) {
-        double* __restrict c0 = a + j * n;
-        double* __restrict c1 = c0 + n;
-        double* __restrict c2 = c1 + n;
-        double* __restrict c3 = c2 + n;
-        const double* __restrict l = ck;
-        const double a0 = c0[k], a1 = c1[k], a2 = c2[k], a3 = c3[k];
-        for (Eigen::Index i = k + 1; i < n; ++i) {
-          const double li = l[i];
-          c0[i] -= a0 * li;
-          c1[i] -= a1 * li;
-          c2[i] -= a2 * li;
-          c3[i] -= a3 * li;
-        }
+      if (p != k) {
+        double* __restrict rk = a + k * ld;
+        double* __restrict rp = a + p * ld;
+        for (Eigen::Index j = 0; j < ld; ++j) std::swap(rk[j], rp[j]);
       }
-      for (; j < n; ++j) {
-        double* __restrict cj = a + j * n;
-        const double* __restrict l = ck;
-        const double akj = cj[k];
-        for (Eigen::Index i = k + 1; i < n; ++i) cj[i] -= akj * l[i];
-      }
+      const double* rk = a + k * ld;
+      const double inv = 1.0 / rk[k];
+      for (Eigen::Index i = k + 1; i < n; ++i) a[i * ld + k] *= inv;  // the multipliers, column k of L
+      update_trailing(a, k);
     }
     return pmin > 1e-12 * pmax;
   }
 
-  /// b ← A⁻¹ b for the factored A.
+  /// b ← J⁻¹ b for the factored J.
   void solve_in_place(Eigen::VectorXd& b) const noexcept {
-    const Eigen::Index n = m_lu.rows();
-    const double* a = m_lu.data();
+    const Eigen::Index n = m_n, ld = m_ld;
+    const double* a = m_buf.data();
     double* x = b.data();
-    for (Eigen::Index k = 0; k < n; ++k)
+    for (Eigen::Index j = 0; j < n; ++j) {  // Uᵀ z = r: z_j final, then r_i −= U(j, i) z_j for i > j
+      x[j] /= a[j * ld + j];
+      axpy_neg(x + j + 1, a + j * ld + j + 1, x[j], n - j - 1);
+    }
+    for (Eigen::Index j = n - 1; j > 0; --j)  // Lᵀ w = z (unit diagonal): z_i −= L(j, i) w_j for i < j
+      axpy_neg(x, a + j * ld, x[j], j);
+    for (Eigen::Index k = n - 1; k >= 0; --k)  // δ = Pᵀ w
       if (m_piv(k) != k) std::swap(x[k], x[m_piv(k)]);
-    for (Eigen::Index k = 0; k < n; ++k) {  // L y = Pb, unit lower triangular, by columns
-      const double xk = x[k];
-      if (xk == 0.0) continue;
-      const double* ck = a + k * n;
-      for (Eigen::Index i = k + 1; i < n; ++i) x[i] -= xk * ck[i];
-    }
-    for (Eigen::Index k = n - 1; k >= 0; --k) {  // U x = y, by columns
-      const double* ck = a + k * n;
-      x[k] /= ck[k];
-      const double xk = x[k];
-      for (Eigen::Index i = 0; i < k; ++i) x[i] -= xk * ck[i];
-    }
   }
 
 private:
-  Eigen::MatrixXd m_lu;
+  /// y[0..len) −= s · v[0..len)  (y and v contiguous, any alignment).
+  static void axpy_neg(double* __restrict y, const double* __restrict v, double s, Eigen::Index len) noexcept {
+#if defined(__AVX512F__) && !defined(RNNLAB_PORTABLE_KERNELS)
+    const __m512d sv = _mm512_set1_pd(s);
+    Eigen::Index j = 0;
+    for (; j + 8 <= len; j += 8)
+      _mm512_storeu_pd(y + j, _mm512_fnmadd_pd(sv, _mm512_loadu_pd(v + j), _mm512_loadu_pd(y + j)));
+    if (j < len) {
+      const __mmask8 m = static_cast<__mmask8>((1u << (len - j)) - 1u);
+      _mm512_mask_storeu_pd(y + j, m, _mm512_fnmadd_pd(sv, _mm512_maskz_loadu_pd(m, v + j), _mm512_maskz_loadu_pd(m, y + j)));
+    }
+#else
+    for (Eigen::Index j = 0; j < len; ++j) y[j] -= s * v[j];
+#endif
+  }
+
+#if defined(__AVX512F__) && !defined(RNNLAB_PORTABLE_KERNELS)
+  /// update_trailing for rows of NV vectors from column v0 on (mask[q]: the lanes of vector q).
+  template <std::size_t NV>
+  void update_rows(double* a, Eigen::Index k, Eigen::Index v0, const __mmask8* mask) const noexcept {
+    const Eigen::Index n = m_n, ld = m_ld;
+    __m512d pv[NV];
+    for (std::size_t q = 0; q < NV; ++q) pv[q] = _mm512_maskz_loadu_pd(mask[q], a + k * ld + v0 + 8 * q);
+    for (Eigen::Index i = k + 1; i < n; ++i) {
+      double* r = a + i * ld + v0;
+      const __m512d l = _mm512_set1_pd(a[i * ld + k]);
+      for (std::size_t q = 0; q < NV; ++q)
+        _mm512_mask_storeu_pd(r + 8 * q, mask[q], _mm512_fnmadd_pd(l, pv[q], _mm512_loadu_pd(r + 8 * q)));
+    }
+  }
+#endif
+
+  /// Rows i > k: row_i[k+1 .. n) −= l_ik · row_k[k+1 .. n), with l_ik = row_i[k] already scaled.
+  void update_trailing(double* a, Eigen::Index k) const noexcept {
+    const Eigen::Index n = m_n, ld = m_ld;
+    const double* rk = a + k * ld;
+#if defined(__AVX512F__) && !defined(RNNLAB_PORTABLE_KERNELS)
+    // Whole vectors from the one holding column k+1 on; lanes ≤ k (the multipliers stored
+    // there) and lanes ≥ n (padding) are masked off. With at most 8 vectors a row (n ≤ 64) the
+    // pivot row's vectors stay in registers while every row below passes once.
+    const Eigen::Index v0 = (k + 1) / 8 * 8, nv = (ld - v0) / 8;
+    __mmask8 mask[8];
+    for (Eigen::Index q = 0; q < nv && q < 8; ++q) {
+      const Eigen::Index v = v0 + 8 * q;
+      unsigned bits = 0xFFu;
+      if (q == 0) bits &= 0xFFu << ((k + 1) - v0);
+      if (v + 8 > n) bits &= (1u << (n - v)) - 1u;
+      mask[q] = static_cast<__mmask8>(bits);
+    }
+    switch (nv) {
+      case 1: update_rows<1>(a, k, v0, mask); return;
+      case 2: update_rows<2>(a, k, v0, mask); return;
+      case 3: update_rows<3>(a, k, v0, mask); return;
+      case 4: update_rows<4>(a, k, v0, mask); return;
+      case 5: update_rows<5>(a, k, v0, mask); return;
+      case 6: update_rows<6>(a, k, v0, mask); return;
+      case 7: update_rows<7>(a, k, v0, mask); return;
+      case 8: update_rows<8>(a, k, v0, mask); return;
+      default: break;
+    }
+    for (Eigen::Index v = v0; v < ld; v += 8) {  // n > 64: a vector column at a time
+      unsigned bits = 0xFFu;
+      if (v == v0) bits &= 0xFFu << ((k + 1) - v0);
+      if (v + 8 > n) bits &= (1u << (n - v)) - 1u;
+      const __mmask8 m = static_cast<__mmask8>(bits);
+      const __m512d pv = _mm512_maskz_loadu_pd(m, rk + v);
+      for (Eigen::Index i = k + 1; i < n; ++i) {
+        double* r0 = a + i * ld + v;
+        _mm512_mask_storeu_pd(r0, m, _mm512_fnmadd_pd(_mm512_set1_pd(a[i * ld + k]), pv, _mm512_loadu_pd(r0)));
+      }
+    }
+#else
+    for (Eigen::Index i = k + 1; i < n; ++i) {
+      double* __restrict ri = a + i * ld;
+      const double l = ri[k];
+      for (Eigen::Index j = k + 1; j < n; ++j) ri[j] -= l * rk[j];
+    }
+#endif
+  }
+
+  Eigen::Index m_n, m_ld;
+  Eigen::MatrixXd m_buf;  // ld × n: column r = row r of Jᵀ (rows ≥ n: padding, never read)
   Eigen::Matrix<Eigen::Index, Eigen::Dynamic, 1> m_piv;
 };
 
