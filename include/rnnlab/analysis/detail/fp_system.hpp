@@ -98,7 +98,7 @@ public:
   static constexpr Eigen::Index lanes = 1;
 #endif
   explicit fp_dense_lu(Eigen::Index n = 0)
-      : m_n(n), m_ld((n + lanes - 1) / lanes * lanes), m_buf(Eigen::MatrixXd::Zero(m_ld, n)), m_piv(n) {}
+      : m_n(n), m_ld((n + lanes - 1) / lanes * lanes), m_buf(Eigen::MatrixXd::Zero(m_ld, n)), m_piv(n), m_inv(n) {}
 
   /// The buffer to fill with J (n × n, column-major) before `factor()`, which factors it in place.
   auto matrix() noexcept { return m_buf.topRows(m_n); }
@@ -129,6 +129,7 @@ public:
       }
       const double* rk = a + k * ld;
       const double inv = 1.0 / rk[k];
+      m_inv(k) = inv;
       for (Eigen::Index i = k + 1; i < n; ++i) a[i * ld + k] *= inv;  // the multipliers, column k of L
       update_trailing(a, k);
     }
@@ -137,18 +138,94 @@ public:
 
   /// b ← J⁻¹ b for the factored J.
   void solve_in_place(Eigen::VectorXd& b) const noexcept {
+    const Eigen::Index n = m_n;
+    double* x = b.data();
+#if defined(__AVX512F__) && !defined(RNNLAB_PORTABLE_KERNELS)
+    switch (m_ld / 8) {  // n ≤ 64: the whole vector in registers through both substitutions
+      case 1: solve_in_registers<1>(x); break;
+      case 2: solve_in_registers<2>(x); break;
+      case 3: solve_in_registers<3>(x); break;
+      case 4: solve_in_registers<4>(x); break;
+      case 5: solve_in_registers<5>(x); break;
+      case 6: solve_in_registers<6>(x); break;
+      case 7: solve_in_registers<7>(x); break;
+      case 8: solve_in_registers<8>(x); break;
+      default: solve_in_memory(x); break;
+    }
+#else
+    solve_in_memory(x);
+#endif
+    for (Eigen::Index k = n - 1; k >= 0; --k)  // δ = Pᵀ w
+      if (m_piv(k) != k) std::swap(x[k], x[m_piv(k)]);
+  }
+
+private:
+  /// Uᵀ z = r, then Lᵀ w = z, in x (row AXPYs on memory).
+  void solve_in_memory(double* x) const noexcept {
     const Eigen::Index n = m_n, ld = m_ld;
     const double* a = m_buf.data();
-    double* x = b.data();
     for (Eigen::Index j = 0; j < n; ++j) {  // Uᵀ z = r: z_j final, then r_i −= U(j, i) z_j for i > j
-      x[j] /= a[j * ld + j];
+      x[j] *= m_inv(j);
       axpy_neg(x + j + 1, a + j * ld + j + 1, x[j], n - j - 1);
     }
     for (Eigen::Index j = n - 1; j > 0; --j)  // Lᵀ w = z (unit diagonal): z_i −= L(j, i) w_j for i < j
       axpy_neg(x, a + j * ld, x[j], j);
-    for (Eigen::Index k = n - 1; k >= 0; --k)  // δ = Pᵀ w
-      if (m_piv(k) != k) std::swap(x[k], x[m_piv(k)]);
   }
+
+#if defined(__AVX512F__) && !defined(RNNLAB_PORTABLE_KERNELS)
+  /// The same with x held in NV vector registers (n ≤ 8·NV): every index below is a constant
+  /// once the loops are unrolled, so nothing goes through memory but the factors' rows. Lanes
+  /// ≥ n carry padding and are never stored.
+  template <std::size_t NV>
+  void solve_in_registers(double* x) const noexcept {
+    const Eigen::Index n = m_n, ld = m_ld;
+    const double* a = m_buf.data();
+    const auto tail = static_cast<__mmask8>((1u << (n - 8 * static_cast<Eigen::Index>(NV - 1))) - 1u);
+    __m512d v[NV];
+#pragma GCC unroll 8
+    for (std::size_t q = 0; q < NV; ++q)
+      v[q] = q + 1 == NV ? _mm512_maskz_loadu_pd(tail, x + 8 * q) : _mm512_loadu_pd(x + 8 * q);
+#pragma GCC unroll 8
+    for (std::size_t q = 0; q < NV; ++q) {  // Uᵀ z = r
+#pragma GCC unroll 8
+      for (std::size_t l = 0; l < 8; ++l) {
+        const auto j = static_cast<Eigen::Index>(8 * q + l);
+        if (j >= n) break;
+        const double* row = a + j * ld;
+        const __m512d z = _mm512_mul_pd(_mm512_permutexvar_pd(_mm512_set1_epi64(static_cast<long long>(l)), v[q]),
+                                        _mm512_set1_pd(m_inv(j)));
+        v[q] = _mm512_mask_mov_pd(v[q], static_cast<__mmask8>(1u << l), z);
+        v[q] = _mm512_mask3_fnmadd_pd(z, _mm512_loadu_pd(row + 8 * q), v[q], static_cast<__mmask8>(0xFEu << l));
+#pragma GCC unroll 8
+        for (std::size_t p = q + 1; p < NV; ++p) v[p] = _mm512_fnmadd_pd(z, _mm512_loadu_pd(row + 8 * p), v[p]);
+      }
+    }
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < NV; ++r) {  // Lᵀ w = z (unit diagonal), from the last unknown back
+      const std::size_t qq = NV - 1 - r;
+#pragma GCC unroll 8
+      for (std::size_t t = 0; t < 8; ++t) {
+        const std::size_t ll = 7 - t;
+        const auto j = static_cast<Eigen::Index>(8 * qq + ll);
+        if (j >= n || j == 0) continue;
+        const double* row = a + j * ld;
+        const __m512d w = _mm512_permutexvar_pd(_mm512_set1_epi64(static_cast<long long>(ll)), v[qq]);
+        v[qq] = _mm512_mask3_fnmadd_pd(w, _mm512_loadu_pd(row + 8 * qq), v[qq],
+                                       static_cast<__mmask8>((1u << ll) - 1u));
+#pragma GCC unroll 8
+        for (std::size_t p = 0; p < qq; ++p) v[p] = _mm512_fnmadd_pd(w, _mm512_loadu_pd(row + 8 * p), v[p]);
+      }
+    }
+#pragma GCC unroll 8
+    for (std::size_t q = 0; q < NV; ++q) {
+      if (q + 1 == NV)
+        _mm512_mask_storeu_pd(x + 8 * q, tail, v[q]);
+      else
+        _mm512_storeu_pd(x + 8 * q, v[q]);
+    }
+  }
+#endif
+
 
 private:
   /// y[0..len) −= s · v[0..len)  (y and v contiguous, any alignment).
@@ -234,6 +311,7 @@ private:
   Eigen::Index m_n, m_ld;
   Eigen::MatrixXd m_buf;  // ld × n: column r = row r of Jᵀ (rows ≥ n: padding, never read)
   Eigen::Matrix<Eigen::Index, Eigen::Dynamic, 1> m_piv;
+  Eigen::VectorXd m_inv;  // 1 / u_kk
 };
 
 /// Cholesky factorisation A = LLᵀ of a small symmetric positive definite matrix in place (lower
