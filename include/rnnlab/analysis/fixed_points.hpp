@@ -698,6 +698,7 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
     }
   }
 
+  detail::fp_thread_team team(n_threads);
   std::vector<detail::fp_workspace> work;
   work.reserve(static_cast<std::size_t>(n_threads));
   for (int t = 0; t < n_threads; ++t) work.emplace_back(N);
@@ -817,7 +818,7 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
       continue;
     }
     ++result.n_rounds;
-    detail::fp_parallel_dynamic(static_cast<Index>(active.size()), n_threads, 8, [&](int t, Index i) {
+    team.run(static_cast<Index>(active.size()), 4, [&](int t, Index i) {
       detail::fp_iterate_once(sys, its[static_cast<std::size_t>(active[static_cast<std::size_t>(i)])],
                               work[static_cast<std::size_t>(t)], p);
     });
