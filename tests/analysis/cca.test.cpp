@@ -8,15 +8,12 @@
 #include <rnnlab/analysis/cca.hpp>
 #include <rnnlab/random.hpp>
 
+#include "../support/random_matrices.hpp"
+
 using namespace rnnlab;
+using rnnlab::test::gaussian;
 
 namespace {
-Eigen::MatrixXd gaussian(Index r, Index c, rng& g) {
-  Eigen::MatrixXd M(r, c);
-  for (Index j = 0; j < c; ++j)
-    for (Index i = 0; i < r; ++i) M(i, j) = standard_normal(g);
-  return M;
-}
 
 Eigen::MatrixXd inv_sqrt(const Eigen::MatrixXd& S) {
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> e(S);

@@ -6,16 +6,13 @@
 #include <rnnlab/analysis/cka.hpp>
 #include <rnnlab/random.hpp>
 
+#include "../support/random_matrices.hpp"
+
 using namespace rnnlab;
+using rnnlab::test::gaussian;
+using rnnlab::test::orthogonal;
 
 namespace {
-Eigen::MatrixXd gaussian(Index r, Index c, rng& g) {
-  Eigen::MatrixXd M(r, c);
-  for (Index j = 0; j < c; ++j)
-    for (Index i = 0; i < r; ++i) M(i, j) = standard_normal(g);
-  return M;
-}
-Eigen::MatrixXd orthogonal(Index n, rng& g) { return Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian(n, n, g)).householderQ(); }
 
 // HSIC from explicit m × m kernels: biased tr(KHLH), unbiased Song et al. (2012).
 double hsic_kernels(const Eigen::MatrixXd& K, const Eigen::MatrixXd& L, bool unbiased) {

@@ -6,15 +6,12 @@
 #include <rnnlab/analysis/distance_matrix.hpp>
 #include <rnnlab/random.hpp>
 
+#include "../support/random_matrices.hpp"
+
 using namespace rnnlab;
+using rnnlab::test::gaussian;
 
 namespace {
-Eigen::MatrixXd gaussian(Index r, Index c, rng& g) {
-  Eigen::MatrixXd M(r, c);
-  for (Index j = 0; j < c; ++j)
-    for (Index i = 0; i < r; ++i) M(i, j) = standard_normal(g);
-  return M;
-}
 // P networks sharing a latent signal (so distances vary), with different unit counts.
 std::vector<Eigen::MatrixXd> population(Index P, Index m, rng& g) {
   const Eigen::MatrixXd latent = gaussian(6, m, g);

@@ -7,16 +7,10 @@
 #include <rnnlab/analysis/pca.hpp>
 #include <rnnlab/random.hpp>
 
-using namespace rnnlab;
+#include "../support/random_matrices.hpp"
 
-namespace {
-Eigen::MatrixXd gaussian(Index r, Index c, rng& g) {
-  Eigen::MatrixXd M(r, c);
-  for (Index j = 0; j < c; ++j)
-    for (Index i = 0; i < r; ++i) M(i, j) = standard_normal(g);
-  return M;
-}
-}  // namespace
+using namespace rnnlab;
+using rnnlab::test::gaussian;
 
 TEST_CASE("pca: singular values agree with a direct SVD and the scores reconstruct the data") {
   rng g(11);

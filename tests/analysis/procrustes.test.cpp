@@ -7,17 +7,11 @@
 #include <rnnlab/analysis/procrustes.hpp>
 #include <rnnlab/random.hpp>
 
-using namespace rnnlab;
+#include "../support/random_matrices.hpp"
 
-namespace {
-Eigen::MatrixXd gaussian(Index r, Index c, rng& g) {
-  Eigen::MatrixXd M(r, c);
-  for (Index j = 0; j < c; ++j)
-    for (Index i = 0; i < r; ++i) M(i, j) = standard_normal(g);
-  return M;
-}
-Eigen::MatrixXd orthogonal(Index n, rng& g) { return Eigen::HouseholderQR<Eigen::MatrixXd>(gaussian(n, n, g)).householderQ(); }
-}  // namespace
+using namespace rnnlab;
+using rnnlab::test::gaussian;
+using rnnlab::test::orthogonal;
 
 TEST_CASE("procrustes: a rotated, shifted, rescaled copy is at distance 0") {
   rng g(41);

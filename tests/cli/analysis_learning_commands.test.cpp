@@ -12,21 +12,14 @@
 #include <filesystem>
 #include <string>
 
+#include "../support/cli_runner.hpp"
+
 using namespace rnnlab;
 namespace fs = std::filesystem;
+using rnnlab::test::fresh;
+using rnnlab::test::run;
 
 namespace {
-fs::path fresh(const std::string& name) {
-  const fs::path dir = fs::path(RNNLAB_TEST_TMP) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir.parent_path());
-  return dir;
-}
-int run(const std::string& args) {
-  const std::string cmd = std::string(RNNLAB_CLI) + " " + args + " > /dev/null 2>&1";
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 std::string output_of(const std::string& args) {
   std::string out;
   FILE* p = popen((std::string(RNNLAB_CLI) + " " + args + " 2>/dev/null").c_str(), "r");

@@ -8,22 +8,12 @@
 #include <filesystem>
 #include <string>
 
+#include "../support/cli_runner.hpp"
+
 using namespace rnnlab;
 namespace fs = std::filesystem;
-
-namespace {
-fs::path fresh(const std::string& name) {
-  const fs::path dir = fs::path(RNNLAB_TEST_TMP) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir.parent_path());
-  return dir;
-}
-int run(const std::string& args) {
-  const std::string cmd = std::string(RNNLAB_CLI) + " " + args + " > /dev/null 2>&1";
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-}  // namespace
+using rnnlab::test::fresh;
+using rnnlab::test::run;
 
 TEST_CASE("sample -> simulate through the CLI matches the library called directly") {
   const auto net_dir = fresh("net"), batch_dir = fresh("batch"), out_dir = fresh("sim");

@@ -54,44 +54,6 @@ void fp_parallel_chunks(Index n, int n_threads, Fn&& fn) {
     if (e) std::rethrow_exception(e);
 }
 
-/// Calls fn(thread_index, i) for every i in [0, n), handing out blocks of `grain` indices to
-/// whichever thread is free (the per-index cost of a Newton round varies several-fold: backtracking,
-/// LM retries). Which thread runs an index never changes what fn computes for it, so results do not
-/// depend on the thread count or the schedule as long as fn(t, i) touches only index i's data and
-/// thread t's scratch.
-template <class Fn>
-void fp_parallel_dynamic(Index n, int n_threads, Index grain, Fn&& fn) {
-  if (n <= 0) return;
-  grain = std::max<Index>(1, grain);
-  const Index T = std::max<Index>(1, std::min<Index>(n_threads, (n + grain - 1) / grain));
-  if (T == 1) {
-    for (Index i = 0; i < n; ++i) fn(0, i);
-    return;
-  }
-  std::atomic<Index> next{0};
-  std::vector<std::thread> workers;
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(T));
-  const auto run = [&](Index t) {
-    try {
-      for (;;) {
-        const Index b = next.fetch_add(grain, std::memory_order_relaxed);
-        if (b >= n) break;
-        const Index e = std::min(n, b + grain);
-        for (Index i = b; i < e; ++i) fn(static_cast<int>(t), i);
-      }
-    } catch (...) {
-      errors[static_cast<std::size_t>(t)] = std::current_exception();
-      next.store(n, std::memory_order_relaxed);  // stop handing out work
-    }
-  };
-  workers.reserve(static_cast<std::size_t>(T - 1));
-  for (Index t = 1; t < T; ++t) workers.emplace_back(run, t);
-  run(0);
-  for (auto& w : workers) w.join();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
-}
-
 /// A team of threads kept for the whole of a solve, for loops run many times in a row (the
 /// lock-step Newton rounds of find_fixed_points: ~40 rounds of a few ms each, where starting and
 /// joining fresh threads every round cost ≈ 45 µs a round on the 2-core VM). `run` has the
@@ -195,5 +157,19 @@ private:
   std::atomic<int> m_busy{0};
   std::atomic<bool> m_stop{false};
 };
+
+/// Calls fn(thread_index, i) for every i in [0, n), handing out blocks of `grain` indices to
+/// whichever thread is free (the per-index cost of a Newton round varies several-fold: backtracking,
+/// LM retries). Which thread runs an index never changes what fn computes for it, so results do not
+/// depend on the thread count or the schedule as long as fn(t, i) touches only index i's data and
+/// thread t's scratch. (A one-off loop: a team of threads for just this call.)
+template <class Fn>
+void fp_parallel_dynamic(Index n, int n_threads, Index grain, Fn&& fn) {
+  if (n <= 0) return;
+  grain = std::max<Index>(1, grain);
+  const Index T = std::max<Index>(1, std::min<Index>(n_threads, (n + grain - 1) / grain));
+  fp_thread_team team(static_cast<int>(T));
+  team.run(n, grain, fn);
+}
 
 }  // namespace rnnlab::detail
