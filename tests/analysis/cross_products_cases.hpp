@@ -95,4 +95,31 @@ inline void check_cross_products() {
   CHECK(C.isZero(0.0));
 }
 
+/// Rows entering as data − centre (row_block::centre), against Eigen's product of the centred copy:
+/// the largest error relative to the products' scale (m · max |value|²). Rows of mixed offsets and
+/// two blocks (one centred, one not) on the A side.
+inline double centred_product_error() {
+  std::srand(11);
+  const Eigen::Index m = 777;
+  Eigen::MatrixXd X = Eigen::MatrixXd::Random(21, m), Y = Eigen::MatrixXd::Random(5, m);
+  X.array().colwise() += Eigen::ArrayXd::LinSpaced(21, -40.0, 60.0);  // large offsets, as rates have
+  const Eigen::VectorXd mean = X.rowwise().mean();
+  const Eigen::MatrixXd Xc = X.colwise() - mean;
+  const detail::row_block xa{X.data(), X.rows(), X.rows(), mean.data()}, ya{Y.data(), Y.rows(), Y.rows()};
+  const std::array<detail::row_block, 2> a{xa, ya};
+  Eigen::MatrixXd stacked(26, m);
+  stacked << Xc, Y;
+  const Eigen::MatrixXd ref = Xc * stacked.transpose();
+  Eigen::MatrixXd C(21, 26), G(21, 21);
+  detail::cross_products(std::span<const detail::row_block>(a), std::span<const detail::row_block>(&xa, 1), m, C.data(),
+                         C.rows(), false);
+  detail::cross_products<detail::cross::narrow_tile>(std::span<const detail::row_block>(&xa, 1),
+                                                     std::span<const detail::row_block>(&xa, 1), m, G.data(), G.rows(),
+                                                     true);
+  double err = (C - ref).cwiseAbs().maxCoeff();
+  for (Eigen::Index i = 0; i < 21; ++i)
+    for (Eigen::Index j = i; j < 21; ++j) err = std::max(err, std::abs(G(j, i) - ref(j, i)));
+  return err / (static_cast<double>(m) * 1.0);  // centred values are in [−1, 1]
+}
+
 }  // namespace rnnlab::test
