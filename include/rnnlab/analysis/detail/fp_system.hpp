@@ -269,14 +269,14 @@ private:
     // there) and lanes ≥ n (padding) are masked off. With at most 8 vectors a row (n ≤ 64) the
     // pivot row's vectors stay in registers while every row below passes once.
     const Eigen::Index v0 = (k + 1) / 8 * 8, nv = (ld - v0) / 8;
-    __mmask8 mask[8];
-    for (Eigen::Index q = 0; q < nv && q < 8; ++q) {
-      const Eigen::Index v = v0 + 8 * q;
+    const auto lanes_of = [&](Eigen::Index v) {  // the lanes of the vector starting at column v
       unsigned bits = 0xFFu;
-      if (q == 0) bits &= 0xFFu << ((k + 1) - v0);
+      if (v == v0) bits &= 0xFFu << ((k + 1) - v0);
       if (v + 8 > n) bits &= (1u << (n - v)) - 1u;
-      mask[q] = static_cast<__mmask8>(bits);
-    }
+      return static_cast<__mmask8>(bits);
+    };
+    __mmask8 mask[8];
+    for (Eigen::Index q = 0; q < nv && q < 8; ++q) mask[q] = lanes_of(v0 + 8 * q);
     switch (nv) {
       case 1: update_rows<1>(a, k, v0, mask); return;
       case 2: update_rows<2>(a, k, v0, mask); return;
@@ -289,10 +289,7 @@ private:
       default: break;
     }
     for (Eigen::Index v = v0; v < ld; v += 8) {  // n > 64: a vector column at a time
-      unsigned bits = 0xFFu;
-      if (v == v0) bits &= 0xFFu << ((k + 1) - v0);
-      if (v + 8 > n) bits &= (1u << (n - v)) - 1u;
-      const __mmask8 m = static_cast<__mmask8>(bits);
+      const __mmask8 m = lanes_of(v);
       const __m512d pv = _mm512_maskz_loadu_pd(m, rk + v);
       for (Eigen::Index i = k + 1; i < n; ++i) {
         double* r0 = a + i * ld + v;
