@@ -48,7 +48,7 @@ const std::vector<Eigen::MatrixXd>& population(Index P, int decay_percent = 85) 
 }
 
 const Eigen::MatrixXd& fixture() {
-  static const Eigen::MatrixXd D = io::read_npy_matrix<double>(std::filesystem::path(RNNLAB_SHARED_DIR) /
+  static const Eigen::MatrixXd D = io::read_npy_matrix<double>(std::filesystem::path(RNNLAB_DATA_DIR) /
                                                                "fixtures/svcca_distances_bptt_ga_ncdi.npy");
   return D;
 }

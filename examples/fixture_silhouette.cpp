@@ -33,7 +33,7 @@ int main(int argc, char** argv) try {
     } else
       out = a;
   }
-  const auto dir = std::filesystem::path(RNNLAB_SHARED_DIR) / "fixtures";
+  const auto dir = std::filesystem::path(RNNLAB_DATA_DIR) / "fixtures";
   const Eigen::MatrixXd D = io::read_npy_matrix<double>(dir / "svcca_distances_bptt_ga_ncdi.npy");
   const auto meta = io::read_json(dir / "svcca_distances_bptt_ga_ncdi.json");
   std::filesystem::create_directories(out);

@@ -27,7 +27,7 @@ struct block {
   Index start, count;
 };
 std::vector<block> fixture_blocks() {
-  const auto j = io::read_json(std::filesystem::path(RNNLAB_SHARED_DIR) / "fixtures/svcca_distances_bptt_ga_ncdi.json");
+  const auto j = io::read_json(std::filesystem::path(RNNLAB_DATA_DIR) / "fixtures/svcca_distances_bptt_ga_ncdi.json");
   std::vector<block> out;
   Index start = 0;
   for (const auto& b : j.at("blocks")) {
@@ -104,7 +104,7 @@ TEST_CASE("silhouette permutation test: well separated clusters are significant,
 }
 
 TEST_CASE("silhouette: the authors' SVCCA distance matrix gives the published per-N scores in both conventions") {
-  const auto D = io::read_npy_matrix<double>(std::filesystem::path(RNNLAB_SHARED_DIR) /
+  const auto D = io::read_npy_matrix<double>(std::filesystem::path(RNNLAB_DATA_DIR) /
                                              "fixtures/svcca_distances_bptt_ga_ncdi.npy");
   REQUIRE(D.rows() == 561);
   REQUIRE(D.cols() == 561);
