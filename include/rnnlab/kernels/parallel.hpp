@@ -73,10 +73,13 @@ struct work_estimate {
   static constexpr double small = 2e7;
 };
 
-/// The hardware's thread count (at least 1).
+/// The hardware's thread count (at least 1), read once (glibc reads it from /sys on every call).
 inline int hardware_threads() noexcept {
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(std::min<unsigned>(hw, 1u << 20));
+  static const int n = [] {
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw == 0 ? 1 : static_cast<int>(std::min<unsigned>(hw, 1u << 20));
+  }();
+  return n;
 }
 
 /// The number of threads a call uses: `requested` (0 = the hardware's), capped by the budget of
