@@ -53,12 +53,12 @@
 #include <string_view>
 #include <vector>
 
-#include <rnnlab/analysis/detail/fp_parallel.hpp>
 #include <rnnlab/analysis/detail/fp_system.hpp>
 #include <rnnlab/core/concepts.hpp>
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/error.hpp>
+#include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
 
@@ -137,7 +137,7 @@ struct fixed_point_params {
   /// reported set is closed under x ↦ −x. Each point added this way is still certified by its own
   /// residual. Without it the origin, a saddle with many unstable directions, is rarely reached.
   bool use_symmetry = true;
-  int n_threads = 0;                 ///< 0: hardware concurrency
+  thread_count n_threads = 0;        ///< 0: automatic (kernels/parallel.hpp); never changes the result
 
   void validate() const {
     constexpr std::string_view fn = "rnnlab::fixed_point_params::validate";
@@ -679,7 +679,6 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
   require_shape(K >= 1, fn, "starts", "at least one column", K);
   require(starts.allFinite(), fn, "starts", "finite values", "NaN or infinity");
 
-  const int n_threads = detail::fp_thread_count(p.n_threads);
   std::vector<detail::fp_iterate> its(static_cast<std::size_t>(K));
   std::vector<Index> merged_into(static_cast<std::size_t>(K), -1);  // start → start it follows
   for (Index k = 0; k < K; ++k) {
@@ -698,7 +697,8 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
     }
   }
 
-  detail::fp_thread_team team(n_threads);
+  thread_team team(p.n_threads);
+  const int n_threads = team.size();
   std::vector<detail::fp_workspace> work;
   work.reserve(static_cast<std::size_t>(n_threads));
   for (int t = 0; t < n_threads; ++t) work.emplace_back(N);
@@ -818,7 +818,7 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
       continue;
     }
     ++result.n_rounds;
-    team.run(static_cast<Index>(active.size()), 4, [&](int t, Index i) {
+    parallel_dynamic(team, static_cast<Index>(active.size()), 4, [&](int t, Index i) {
       detail::fp_iterate_once(sys, its[static_cast<std::size_t>(active[static_cast<std::size_t>(i)])],
                               work[static_cast<std::size_t>(t)], p);
     });
@@ -947,7 +947,7 @@ fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eig
     const Index nf = static_cast<Index>(result.fixed_points.size());
     const Index ns = static_cast<Index>(result.slow_points.size());
     // one dense eigensolve (≈ 1 ms at N = 50) per point: hand them out one by one
-    detail::fp_parallel_dynamic(nf + ns, n_threads, 1, [&](int, Index i) {
+    parallel_dynamic(team, nf + ns, 1, [&](int, Index i) {
       auto& cp = i < nf ? result.fixed_points[static_cast<std::size_t>(i)]
                         : result.slow_points[static_cast<std::size_t>(i - nf)];
       detail::fp_classify(sys, cp, p);
