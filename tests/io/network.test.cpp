@@ -107,7 +107,7 @@ TEST_CASE("trial batch save -> load round trip is bit-exact, metadata included")
 TEST_CASE("a linear network round-trips through a folder; names come from the one activation table") {
   rng g(12);
   auto net = make_ctrnn<double, activations::linear>(ctrnn_config::paper_text(4), 2, 1, g);
-  const auto dir = scratch("linear");
+  const auto dir = test::fresh("linear");
   io::save_network(dir, net);
   CHECK(io::read_network_info(dir).activation == "linear");
   CHECK(io::load_network<double, activations::linear>(dir) == net);
@@ -121,5 +121,5 @@ TEST_CASE("a linear network round-trips through a folder; names come from the on
   // The folder format has no fields for the optional structure yet: saving such a network is refused.
   auto fed = net;
   fed.parameters().W_fb = (Eigen::VectorXd(4) << 1, 2, 3, 4).finished();
-  CHECK_THROWS_WITH_AS(io::save_network(scratch("fed"), fed), doctest::Contains("rnnlab::io::save_network"), argument_error);
+  CHECK_THROWS_WITH_AS(io::save_network(test::fresh("fed"), fed), doctest::Contains("rnnlab::io::save_network"), argument_error);
 }
