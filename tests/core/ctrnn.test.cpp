@@ -161,7 +161,7 @@ sequence<double> two_inputs() {
   u(1, 0, 0) = -0.2;
   return u;
 }
-void check_case(const ctrnn<double, activations::tanh>& net, double y0, double y1, const std::vector<double>& x2) {
+void check_structure_case(const ctrnn<double, activations::tanh>& net, double y0, double y1, const std::vector<double>& x2) {
   const auto sim = net.simulate(two_inputs(), {.record_states = true});
   CHECK(sim.outputs(0, 0, 0) == doctest::Approx(y0).epsilon(1e-13));
   CHECK(sim.outputs(1, 0, 0) == doctest::Approx(y1).epsilon(1e-13));
@@ -182,7 +182,7 @@ void check_case(const ctrnn<double, activations::tanh>& net, double y0, double y
 
 TEST_CASE("hand-computed 3-unit cases: standard, output feedback, clamped units, single-unit and tanh readouts") {
   SUBCASE("standard: y = W_out tanh(x) + b_out") {
-    check_case(three_unit_net(), 0.4929961813461076, 0.04397241218132593,
+    check_structure_case(three_unit_net(), 0.4929961813461076, 0.04397241218132593,
                {0.5979412804627493, 0.24154830234059071, -0.004160695541460119});
   }
   SUBCASE("output feedback: x += alpha W_fb y(x_t), y(x_0) driving the first step (FORCE)") {
@@ -190,24 +190,24 @@ TEST_CASE("hand-computed 3-unit cases: standard, output feedback, clamped units,
     net.parameters().W_fb = (Eigen::VectorXd(3) << 0.4, -0.3, 0.8).finished();
     net.validate("test");
     CHECK(net.has_feedback());
-    check_case(net, 0.5901691798979868, 0.21622137567993893, {0.8371203356205427, 0.13880337574693233, 0.2957314061974827});
+    check_structure_case(net, 0.5901691798979868, 0.21622137567993893, {0.8371203356205427, 0.13880337574693233, 0.2957314061974827});
   }
   SUBCASE("clamped units 1 = +1 and 2 = -1 (Miconi's bias units), held at the start and after every step") {
     auto net = three_unit_net();
     net.set_clamped_units({{1, 1.0}, {2, -1.0}});
-    check_case(net, -0.6788358045636416, -0.8077517544723402, {-0.6540499405316353, 1.0, -1.0});
+    check_structure_case(net, -0.6788358045636416, -0.8077517544723402, {-0.6540499405316353, 1.0, -1.0});
   }
   SUBCASE("single-unit readout y = tanh(x_0) (Miconi's output unit)") {
     auto net = three_unit_net();
     net.set_readout_unit(0);
-    check_case(net, 0.5510415099477994, 0.5355830085503187,
+    check_structure_case(net, 0.5510415099477994, 0.5355830085503187,
                {0.5979412804627493, 0.24154830234059071, -0.004160695541460119});
   }
   SUBCASE("output nonlinearity y = tanh(W_out tanh(x) + b_out) (full-FORCE's readout)") {
     auto net = three_unit_net();
     net.set_output_activation("tanh");
     CHECK(net.output_activation() == "tanh");
-    check_case(net, 0.45659122516500983, 0.04394409279403513,
+    check_structure_case(net, 0.45659122516500983, 0.04394409279403513,
                {0.5979412804627493, 0.24154830234059071, -0.004160695541460119});
     // output() applies the same readout policy.
     Eigen::MatrixXd X(3, 1);
