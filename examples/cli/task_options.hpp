@@ -112,8 +112,8 @@ struct network_options {
                     "W_rec std g^2/50")
         ->check(CLI::IsMember({"paper", "reference"}))
         ->capture_default_str();
-    app->add_option("--activation", activation, "tanh, one_plus_tanh, relu or softplus")
-        ->check(CLI::IsMember({"tanh", "one_plus_tanh", "relu", "softplus"}))
+    app->add_option("--activation", activation, activation_names_text())
+        ->check(CLI::IsMember(std::vector<std::string>(activation_names.begin(), activation_names.end())))
         ->capture_default_str();
     app->add_option("--alpha", alpha, "dt / tau (default 0.1; 1 = vanilla RNN)");
     app->add_option("--readout", readout, "rates (W_out f(x)) or state (W_out x)")
@@ -131,10 +131,7 @@ struct network_options {
   /// Calls fn.template operator()<F>() with the activation type named by `activation`.
   template <class Fn>
   decltype(auto) with_activation(Fn&& fn) const {
-    if (activation == "tanh") return fn.template operator()<activations::tanh>();
-    if (activation == "relu") return fn.template operator()<activations::relu>();
-    if (activation == "softplus") return fn.template operator()<activations::softplus>();
-    return fn.template operator()<activations::one_plus_tanh>();
+    return visit_activation(activation, [&]<class F>(F) -> decltype(auto) { return fn.template operator()<F>(); });
   }
 };
 

@@ -19,6 +19,8 @@ namespace {
 struct identity_activation {
   static constexpr std::string_view name = "identity";
   static constexpr double max_abs_second_derivative = 0.0;
+  static constexpr bool is_odd = true;
+  static constexpr bool is_smooth = true;
   template <class D>
   static auto value(const Eigen::ArrayBase<D>& x) {
     return x.derived();
@@ -443,4 +445,31 @@ TEST_CASE("normal equations of the LM step (JᵀJ and JᵀF from WᵀW) equal th
     CHECK((JtJ - J.transpose() * J).norm() <= 1e-13 * (1.0 + J.squaredNorm()));
     CHECK((JtF - J.transpose() * Fx).norm() <= 1e-13 * (1.0 + J.norm() * Fx.norm()));
   }
+}
+
+TEST_CASE("linear activation: the one fixed point is the solution of (I - W_rec) x = W_in u + b") {
+  const Index n = 5;
+  auto g = make_stream(17, {1});
+  auto p = ctrnn_parameters<double>::zeros(n, 2, 1);
+  for (Index i = 0; i < n; ++i) {
+    for (Index j = 0; j < n; ++j) p.W_rec(i, j) = 0.4 * standard_normal(g);
+    p.W_in(i, 0) = standard_normal(g);
+    p.W_in(i, 1) = standard_normal(g);
+    p.b(i) = 0.1 * standard_normal(g);
+  }
+  const ctrnn<double, activations::linear> net(p, 0.2);
+  const Eigen::VectorXd u = (Eigen::VectorXd(2) << 0.7, -0.3).finished();
+  const Eigen::VectorXd expected =
+      (Eigen::MatrixXd::Identity(n, n) - p.W_rec).partialPivLu().solve(p.W_in * u + p.b);
+  const auto r = find_fixed_points(net, u, box_starts(n, 16, 3.0, g));
+  REQUIRE(r.fixed_points.size() == 1);
+  CHECK(r.n_certified_starts() == 16);
+  CHECK((r.fixed_points[0].x - expected).norm() < 1e-10 * (1 + expected.norm()));
+  // The map's eigenvalues are 1 + alpha (lambda(W_rec) - 1): compare their largest modulus.
+  const Eigen::VectorXcd lam = p.W_rec.eigenvalues();
+  double expected_radius = 0;
+  for (Index i = 0; i < n; ++i) expected_radius = std::max(expected_radius, std::abs(1.0 + 0.2 * (lam(i) - 1.0)));
+  double radius = 0;
+  for (Index i = 0; i < r.fixed_points[0].eigenvalues.size(); ++i) radius = std::max(radius, std::abs(r.fixed_points[0].eigenvalues(i)));
+  CHECK(radius == doctest::Approx(expected_radius).epsilon(1e-10));
 }

@@ -2,6 +2,8 @@
 
 #include <rnnlab/learning/adam.hpp>
 
+#include "../support/core_archetypes.hpp"
+
 using namespace rnnlab;
 
 // Two Adam steps on one weight, by hand (lr 0.01, β = (0.9, 0.999), ε = 1e-8, θ₀ = 0.5,
@@ -70,4 +72,55 @@ TEST_CASE("optimisers reject invalid hyper-parameters and mismatched shapes") {
   const auto g = ctrnn_parameters<double>::zeros(3, 1, 1);
   auto s = adam{}.make_state(p);
   CHECK_THROWS_AS(adam{}.step(p, g, param_set::all(), s), shape_error);
+}
+
+// The optimisers are generic over the parameter type: the same hand-computed Adam steps on a
+// model whose groups ("w", "c") are in no enum, selected by name.
+TEST_CASE("Adam and SGD work on any ParameterGroups type (hand-computed steps on the archetype)") {
+  archetypes::parameters p{Eigen::MatrixXd::Zero(2, 2), Eigen::VectorXd::Zero(3)};
+  p.w(0, 1) = 0.5;
+  p.c(2) = 1.0;
+  auto g = archetypes::parameters::zeros_like(p);
+  const adam opt{0.01, 0.9, 0.999, 1e-8};
+  auto state = opt.make_state(p);
+  static_assert(std::is_same_v<decltype(state), adam::state<archetypes::parameters>>);
+  g.w(0, 1) = 0.1;
+  g.c(2) = 5.0;  // not selected: must not move
+  const archetypes::group_names only_w{{"w", "w"}};
+  opt.step(p, g, only_w, state);
+  CHECK(p.w(0, 1) == doctest::Approx(0.4900000009999999).epsilon(1e-14));
+  CHECK(state.m.w(0, 1) == doctest::Approx(0.01).epsilon(1e-14));
+  g.w(0, 1) = -0.3;
+  opt.step(p, g, only_w, state);
+  CHECK(p.w(0, 1) == doctest::Approx(0.49494189911200653).epsilon(1e-14));
+  CHECK(p.c(2) == 1.0);
+  CHECK(state.m.c(2) == 0.0);
+  // SGD with momentum on group "c": u = 2, c = 1 - 0.2; u = 0.9*2 - 1, c = 0.8 - 0.08.
+  archetypes::parameters q{Eigen::MatrixXd::Zero(1, 1), Eigen::VectorXd::Constant(1, 1.0)};
+  auto gq = archetypes::parameters::zeros_like(q);
+  const sgd s{0.1, 0.9};
+  auto ss = s.make_state(q);
+  gq.c(0) = 2.0;
+  s.step(q, gq, archetypes::group_names{{"c", "c"}}, ss);
+  CHECK(q.c(0) == doctest::Approx(0.8).epsilon(1e-15));
+  gq.c(0) = -1.0;
+  s.step(q, gq, archetypes::group_names{{"c", "c"}}, ss);
+  CHECK(q.c(0) == doctest::Approx(0.72).epsilon(1e-15));
+  // Shapes are checked group by group, naming the group.
+  archetypes::parameters wrong{Eigen::MatrixXd::Zero(2, 2), Eigen::VectorXd::Zero(4)};
+  CHECK_THROWS_WITH_AS(opt.step(p, wrong, only_w, state), doctest::Contains("group c"), shape_error);
+}
+
+TEST_CASE("Adam leaves the optional W_fb group alone (no param_set names it) and keeps its shape in the moments") {
+  auto p = ctrnn_parameters<double>::zeros(2, 1, 1);
+  p.W_fb = (Eigen::VectorXd(2) << 0.3, -0.3).finished();
+  auto g = ctrnn_parameters<double>::zeros_like(p);
+  g.W_fb.setConstant(1.0);
+  g.W_rec.setConstant(1.0);
+  const adam opt{0.01};
+  auto s = opt.make_state(p);
+  CHECK(s.m.W_fb.rows() == 2);
+  opt.step(p, g, param_set::all(), s);
+  CHECK(p.W_fb == (Eigen::VectorXd(2) << 0.3, -0.3).finished());
+  CHECK((p.W_rec.array() + 0.01).abs().maxCoeff() < 1e-9);
 }

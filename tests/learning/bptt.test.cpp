@@ -121,6 +121,7 @@ TEST_CASE("BPTT gradients match central finite differences: tanh") { check_activ
 TEST_CASE("BPTT gradients match central finite differences: 1 + tanh") { check_activation<activations::one_plus_tanh>(); }
 TEST_CASE("BPTT gradients match central finite differences: ReLU") { check_activation<activations::relu>(); }
 TEST_CASE("BPTT gradients match central finite differences: softplus") { check_activation<activations::softplus>(); }
+TEST_CASE("BPTT gradients match central finite differences: linear") { check_activation<activations::linear>(); }
 
 TEST_CASE("float gradients agree with double gradients; shards and threads") {
   const auto netd = random_net<double, activations::one_plus_tanh>(readout_source::state, 21, 0.1);
@@ -200,4 +201,20 @@ TEST_CASE("bptt_gradient rejects misuse before any work") {
   b1.mask = tensor<double, 2>({4, 2}, 1.0);
   opt.loss.kind = loss_kind::cross_entropy;
   CHECK_THROWS_AS(bptt_gradient(one_out, b1, opt), shape_error);
+}
+
+TEST_CASE("BPTT rejects networks with feedback, clamped units or a readout policy it cannot differentiate, before any work") {
+  auto net = random_net<double, activations::tanh>(readout_source::rates, 51);
+  const auto batch = random_batch<double>(false, 52);
+  gradient_options opt;
+  auto fb = net;
+  fb.parameters().W_fb = Eigen::MatrixXd::Constant(7, 3, 0.1);
+  CHECK_THROWS_WITH_AS(bptt_gradient(fb, batch, opt), doctest::Contains("rnnlab::bptt_gradient: argument 'net'"), argument_error);
+  auto clamped = net;
+  clamped.set_clamped_units({{0, 1.0}});
+  CHECK_THROWS_WITH_AS(bptt_gradient(clamped, batch, opt), doctest::Contains("clamped"), argument_error);
+  auto squashed = net;
+  squashed.set_output_activation("tanh");
+  CHECK_THROWS_WITH_AS(bptt_gradient(squashed, batch, opt), doctest::Contains("'tanh'"), argument_error);
+  CHECK_THROWS_WITH_AS((void)bptt<adam>{}.make_state(squashed), doctest::Contains("rnnlab::bptt::make_state"), argument_error);
 }

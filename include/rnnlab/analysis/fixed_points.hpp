@@ -315,6 +315,7 @@ template <Activation F>
 template <class Scalar, class DU>
 fixed_point_system<F>::fixed_point_system(const ctrnn<Scalar, F>& net, const Eigen::MatrixBase<DU>& u) {
   constexpr std::string_view fn = "rnnlab::fixed_point_system";
+  require(!net.has_feedback() && net.clamped_units().empty(), fn, "net", "a network without output feedback or clamped units", "one with them");
   require_shape(u.size() == net.n_inputs() && (u.cols() == 1 || u.rows() == 1), fn, "u",
                 detail::fp_text("a vector of length n_inputs = ", net.n_inputs()),
                 detail::fp_shape(u.rows(), u.cols()));

@@ -1,6 +1,7 @@
 #pragma once
 /// \file core/fast_math.hpp
-/// A vectorised tanh for double precision.
+/// A vectorised tanh for double precision (the fast array path of the tanh and 1 + tanh
+/// activations, core/activations.hpp).
 ///
 /// Eigen 3.4 vectorises tanh for float only; in double `x.tanh()` calls std::tanh element by
 /// element, about 10× slower than the float path, which made double-precision simulation and
@@ -28,9 +29,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <type_traits>
-
-#include <rnnlab/core/activations.hpp>
 
 namespace rnnlab::detail {
 
@@ -72,20 +70,6 @@ inline void tanh_array(const double* x, double* y, std::size_t n, double shift =
     const double den = small ? q : 1.0 + e;
     const double t = std::copysign(num / den, xi);
     y[i] = shift == 0.0 ? t : t + shift;  // keeps tanh(−0) = −0
-  }
-}
-
-/// out[i] = f(x[i]), i < n, for an activation F: the vectorised tanh above for tanh and 1 + tanh
-/// in double, Eigen's own (vectorised in float) otherwise. x == out allowed.
-template <class F, class Scalar>
-void apply_activation(const Scalar* x, Scalar* out, Eigen::Index n) {
-  if constexpr (std::is_same_v<Scalar, double> && std::is_same_v<F, activations::tanh>)
-    tanh_array(x, out, static_cast<std::size_t>(n), 0.0);
-  else if constexpr (std::is_same_v<Scalar, double> && std::is_same_v<F, activations::one_plus_tanh>)
-    tanh_array(x, out, static_cast<std::size_t>(n), 1.0);
-  else {
-    using array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
-    Eigen::Map<array>(out, n) = F::value(Eigen::Map<const array>(x, n));
   }
 }
 

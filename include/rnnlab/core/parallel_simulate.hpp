@@ -1,15 +1,14 @@
 #pragma once
 /// \file core/parallel_simulate.hpp
-/// Forward simulation of a batch split into column shards swept on threads: the same recursion
-/// as `ctrnn::simulate` (core/ctrnn.hpp),
+/// Forward simulation of a batch split into column shards swept on threads: the same code as
+/// `ctrnn::simulate` (core/ctrnn.hpp; each shard runs `ctrnn::run` on its own workspace),
 ///
 ///     x_{t+1} = (1 − α) x_t + α (W_rec f(x_t) + W_in u_t + b),    y_t = W_out s_{t+1} + b_out,
 ///
 /// for evaluating many trials fast (a 2,000-trial validation set after every training update).
 /// Trials are independent, so every output is computed exactly as in a single-threaded sweep of
-/// the same shard split whatever the number of threads; tanh and 1 + tanh use the vectorised
-/// double tanh of core/fast_math.hpp, and the recurrent product runs on the register-blocked
-/// kernel of kernels/small_gemm.hpp with the weights packed once per call.
+/// the same shard split whatever the number of threads; the network's optional structure
+/// (feedback, clamped units, readout policy) is honoured as in `simulate`.
 
 #include <Eigen/Core>
 
@@ -53,7 +52,6 @@ inline std::pair<Index, Index> shard_columns(Index B, Index n, Index s) {
 template <class Scalar, Activation F, class DX0>
 sequence<Scalar> simulate_sharded(const ctrnn<Scalar, F>& net, const sequence<Scalar>& inputs,
                                   const Eigen::MatrixBase<DX0>& x0, const shard_options& options) {
-  using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   constexpr std::string_view fn = "rnnlab::simulate_sharded";
   const Index T = inputs.shape(0), B = inputs.shape(1), N = net.n_units(), O = net.n_outputs();
   require(options.shards >= 1, fn, "options.shards", ">= 1", options.shards);
@@ -64,36 +62,18 @@ sequence<Scalar> simulate_sharded(const ctrnn<Scalar, F>& net, const sequence<Sc
                 detail::concat("(", N, ", 1) or (", N, ", ", B, ")"),
                 detail::concat("(", x0.rows(), ", ", x0.cols(), ")"));
   sequence<Scalar> outputs({T, B, O});
-  const auto& p = net.parameters();
-  const Scalar alpha = net.alpha(), keep = Scalar(1) - alpha;
-  const bool rates = net.readout() == readout_source::rates;
-  const Index shards = std::min(options.shards, B), M = net.n_inputs();
-  // [W_rec | W_in] and b packed once for the micro-kernel (kernels/small_gemm.hpp), shared by the shards.
-  detail::packed_lhs<Scalar> packed;
-  packed.pack(p.W_rec, p.W_in, p.b);
-  const work_estimate work{static_cast<double>(N) * static_cast<double>(N + M) * static_cast<double>(B * T)};
+  const Index shards = std::min(options.shards, B);
+  // Each shard runs the network's own fused loop (ctrnn::run, the loop of ctrnn::simulate) on its
+  // block of columns, with its own workspace (state, rates and the packed weights).
+  const work_estimate work{static_cast<double>(N) * static_cast<double>(N + net.n_inputs()) * static_cast<double>(B * T)};
   parallel_shards(shards, options.threads, work, [&](Index s) {
     const auto [c0, Bs] = detail::shard_columns(B, shards, s);
-    matrix X(N, Bs), R(N, Bs);
+    auto ws = net.make_workspace(Bs);
     if (x0.cols() == 1)
-      X = x0.col(0).replicate(1, Bs);
+      net.reset(ws, x0);
     else
-      X = x0.middleCols(c0, Bs);
-    detail::apply_activation<F>(X.data(), R.data(), X.size());
-    for (Index t = 0; t < T; ++t) {
-      // X ← (1 − α) X + α (W_rec R + W_in u_t + b); R ← f(X) chunk by chunk (column j of R is read
-      // only for column j of X, so it is overwritten as soon as its chunk is done).
-      detail::small_gemm(packed, R.data(), N, inputs.slice(t).data() + c0 * M, M, Bs, X.data(), N, alpha, keep,
-                         [&](Index cc, Index nc) {
-                           detail::apply_activation<F>(X.data() + cc * N, R.data() + cc * N, nc * N);
-                         });
-      auto Y = outputs.slice(t).middleCols(c0, Bs);
-      if (rates)
-        Y.noalias() = p.W_out * R;
-      else
-        Y.noalias() = p.W_out * X;
-      Y.colwise() += p.b_out;
-    }
+      net.reset(ws, x0.middleCols(c0, Bs));
+    net.run(ws, inputs, c0, outputs);
   });
   return outputs;
 }

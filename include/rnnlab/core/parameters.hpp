@@ -3,8 +3,19 @@
 /// The parameter set of a CTRNN and named subsets of it.
 ///
 /// `ctrnn_parameters` is a plain aggregate of Eigen matrices. The same type holds a network's
-/// parameters, their gradients and optimiser moments, so learning rules work on it generically
-/// with `for_each`. Trainable subsets are data (`param_set`), not subclasses.
+/// parameters, their gradients and optimiser moments, so learning rules work on it generically.
+/// Trainable subsets are data (`param_set`), not subclasses.
+///
+/// Two ways to visit the groups:
+///   - `for_each(fn(param, block))`: the six groups of the standard CTRNN (W_rec, W_in, W_out, b,
+///     b_out, x0), keyed by the `param` enum (what BPTT differentiates and `param_set` names);
+///   - `groups()`: every group, including the optional ones (output feedback W_fb), as a sequence
+///     of named Eigen blocks (`parameter_block`). Optimisers and other generic code use this one
+///     (learning/concepts.hpp `ParameterGroups`), so a model with other groups (a second network
+///     type) needs no edit of any enum: it exposes its own `groups()`.
+///
+/// Optional groups are empty (0 × 0) when absent. W_fb (N × O) is FORCE's output feedback
+/// (Sussillo & Abbott 2009): x_{t+1} = (1 − α) x_t + α (W_rec f(x_t) + W_in u_t + W_fb y(x_t) + b).
 
 #include <Eigen/Core>
 
@@ -12,6 +23,7 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <rnnlab/error.hpp>
 #include <rnnlab/tensor.hpp>
@@ -44,6 +56,15 @@ constexpr std::string_view param_name(param p) noexcept {
   return "?";
 }
 
+/// A named parameter group as an Eigen block of its values (column-major, rows × cols).
+/// `Scalar` may be const-qualified (read-only blocks of const parameters).
+template <class Scalar>
+struct parameter_block {
+  using matrix_type = Eigen::Matrix<std::remove_const_t<Scalar>, Eigen::Dynamic, Eigen::Dynamic>;
+  std::string_view name;  ///< "W_rec", "W_in", "W_out", "b", "b_out", "x0", "W_fb", ...
+  Eigen::Map<std::conditional_t<std::is_const_v<Scalar>, const matrix_type, matrix_type>> values;
+};
+
 /// A set of parameter groups, e.g. the trainable ones.
 class param_set {
 public:
@@ -55,6 +76,12 @@ public:
   static constexpr param_set none() { return {}; }
 
   constexpr bool contains(param p) const noexcept { return (m_bits & static_cast<unsigned>(p)) != 0; }
+  /// Whether the set holds the group named `name` (false for names outside `param`, e.g. W_fb).
+  constexpr bool contains(std::string_view name) const noexcept {
+    for (param p : all_params)
+      if (param_name(p) == name) return contains(p);
+    return false;
+  }
   constexpr bool empty() const noexcept { return m_bits == 0; }
   constexpr param_set& insert(param p) noexcept {
     m_bits |= static_cast<unsigned>(p);
@@ -99,9 +126,11 @@ private:
   unsigned m_bits = 0;
 };
 
-/// The parameters of a CTRNN x_{t+1} = (1−α)x_t + α(W_rec f(x_t) + W_in u_t + b), y = W_out r + b_out.
+/// The parameters of a CTRNN x_{t+1} = (1−α)x_t + α(W_rec f(x_t) + W_in u_t + W_fb y_t + b),
+/// y = W_out r + b_out (W_fb optional: empty when the network has no output feedback).
 template <class Scalar>
 struct ctrnn_parameters {
+  using scalar_type = Scalar;
   using matrix_type = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using vector_type = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
@@ -111,6 +140,10 @@ struct ctrnn_parameters {
   vector_type b;      ///< N
   vector_type b_out;  ///< O
   vector_type x0;     ///< N: the network's own initial state (used when none is given)
+  matrix_type W_fb = matrix_type();  ///< N × O output feedback, or empty (0 × 0): none (optional group)
+
+  /// Whether the optional output-feedback group is present.
+  bool has_feedback() const noexcept { return W_fb.size() != 0; }
 
   /// All-zero parameters of the given sizes.
   static ctrnn_parameters zeros(Index n_units, Index n_inputs, Index n_outputs) {
@@ -129,7 +162,9 @@ struct ctrnn_parameters {
 
   /// Zeros with the same shapes as `other` (for gradients and optimiser moments).
   static ctrnn_parameters zeros_like(const ctrnn_parameters& other) {
-    return zeros(other.n_units(), other.n_inputs(), other.n_outputs());
+    ctrnn_parameters p = zeros(other.n_units(), other.n_inputs(), other.n_outputs());
+    if (other.has_feedback()) p.W_fb = matrix_type::Zero(other.W_fb.rows(), other.W_fb.cols());
+    return p;
   }
 
   Index n_units() const noexcept { return W_rec.rows(); }
@@ -156,6 +191,17 @@ struct ctrnn_parameters {
     fn(param::x0, x0);
   }
 
+  /// Every group as a named block, the six standard ones first (in the order of `all_params`),
+  /// then the optional ones (W_fb; an empty block when absent).
+  std::array<parameter_block<Scalar>, 7> groups() {
+    return {{{"W_rec", block(W_rec)}, {"W_in", block(W_in)}, {"W_out", block(W_out)}, {"b", block(b)},
+             {"b_out", block(b_out)}, {"x0", block(x0)}, {"W_fb", block(W_fb)}}};
+  }
+  std::array<parameter_block<const Scalar>, 7> groups() const {
+    return {{{"W_rec", block(W_rec)}, {"W_in", block(W_in)}, {"W_out", block(W_out)}, {"b", block(b)},
+             {"b_out", block(b_out)}, {"x0", block(x0)}, {"W_fb", block(W_fb)}}};
+  }
+
   /// Checks that the shapes agree with each other and every value is finite; throws shape_error
   /// or argument_error naming `caller` and the offending group.
   void validate(std::string_view caller) const {
@@ -173,9 +219,10 @@ struct ctrnn_parameters {
     require_shape(b_out.size() == W_out.rows(), caller, "b_out", concat("length ", W_out.rows()),
                   b_out.size());
     require_shape(x0.size() == n, caller, "x0", concat("length ", n), x0.size());
-    for_each([&](param p, const auto& m) {
-      require(m.allFinite(), caller, param_name(p), "finite values", "NaN or infinity");
-    });
+    require_shape(!has_feedback() || (W_fb.rows() == n && W_fb.cols() == W_out.rows()), caller, "W_fb",
+                  concat("empty (no feedback) or (", n, ", ", W_out.rows(), ")"), shape(W_fb.rows(), W_fb.cols()));
+    for (const auto& g : groups())
+      require(g.values.allFinite(), caller, g.name, "finite values", "NaN or infinity");
   }
 
   /// Exact (bit-wise value) equality of every group, shapes included.
@@ -184,7 +231,16 @@ struct ctrnn_parameters {
       return x.rows() == y.rows() && x.cols() == y.cols() && x == y;
     };
     return same(a.W_rec, c.W_rec) && same(a.W_in, c.W_in) && same(a.W_out, c.W_out) && same(a.b, c.b) &&
-           same(a.b_out, c.b_out) && same(a.x0, c.x0);
+           same(a.b_out, c.b_out) && same(a.x0, c.x0) &&
+           (a.has_feedback() || c.has_feedback() ? same(a.W_fb, c.W_fb) : true);
+  }
+
+private:
+  template <class M>
+  static auto block(M& m) {
+    using S = std::conditional_t<std::is_const_v<M>, const Scalar, Scalar>;
+    using map = decltype(parameter_block<S>::values);
+    return map(m.data(), m.rows(), m.cols());
   }
 };
 

@@ -14,6 +14,7 @@
 /// W_rec, weight_ih → W_in, the readout's weight → W_out) plus a three-field network.json gives a
 /// loadable network. network.json is written last, so a folder with a network.json is complete.
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -33,7 +34,7 @@ struct network_info {
   Index n_units = 0;
   Index n_inputs = 0;
   Index n_outputs = 0;
-  std::string activation;  ///< "tanh", "one_plus_tanh", "relu" or "softplus"
+  std::string activation;  ///< one of `activation_names` ("tanh", "one_plus_tanh", "relu", ...)
   double alpha = 0.1;
   readout_source readout = readout_source::rates;
   std::string dtype;       ///< scalar type the network was saved from ("float32"/"float64"), if known
@@ -74,11 +75,9 @@ inline network_info read_network_info(const std::filesystem::path& dir) {
   const json j = read_json(file);
   network_info info;
   info.activation = json_field<std::string>(j, "activation", file);
-  if (info.activation != activations::tanh::name && info.activation != activations::one_plus_tanh::name &&
-      info.activation != activations::relu::name && info.activation != activations::softplus::name)
-    throw io_error("rnnlab::io: file '" + file.string() +
-                   "': field 'activation' must be one of tanh, one_plus_tanh, relu, softplus; got \"" +
-                   info.activation + "\"");
+  if (std::find(activation_names.begin(), activation_names.end(), info.activation) == activation_names.end())
+    throw io_error("rnnlab::io: file '" + file.string() + "': field 'activation' must be one of " +
+                   activation_names_text() + "; got \"" + info.activation + "\"");
   info.alpha = json_field<double>(j, "alpha", file);
   if (!(info.alpha > 0.0 && info.alpha <= 1.0))
     throw io_error("rnnlab::io: file '" + file.string() + "': field 'alpha' must be in (0, 1], got " +
@@ -99,6 +98,7 @@ inline network_info read_network_info(const std::filesystem::path& dir) {
 template <class Scalar, Activation F>
 void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net, const network_metadata& meta = {}) {
   net.validate("rnnlab::io::save_network");
+  net.require_standard("rnnlab::io::save_network");  // the folder format has no fields for W_fb, clamps, readout policy yet
   ensure_directory(dir, "rnnlab::io::save_network");
   const auto& p = net.parameters();
   write_npy(dir / "W_rec.npy", p.W_rec);
@@ -169,11 +169,8 @@ ctrnn<Scalar, F> load_network(const std::filesystem::path& dir) {
 /// `ctrnn<Scalar, F>` of that activation; returns what fn returns.
 template <class Scalar, class Fn>
 decltype(auto) visit_network(const std::filesystem::path& dir, Fn&& fn) {
-  const std::string act = read_network_info(dir).activation;
-  if (act == activations::tanh::name) return fn(load_network<Scalar, activations::tanh>(dir));
-  if (act == activations::relu::name) return fn(load_network<Scalar, activations::relu>(dir));
-  if (act == activations::softplus::name) return fn(load_network<Scalar, activations::softplus>(dir));
-  return fn(load_network<Scalar, activations::one_plus_tanh>(dir));
+  return visit_activation(read_network_info(dir).activation,
+                          [&]<class F>(F) -> decltype(auto) { return fn(load_network<Scalar, F>(dir)); });
 }
 
 }  // namespace rnnlab::io

@@ -13,10 +13,15 @@
 ///
 ///     u ← μ u + g   (u = g at the first step)          θ ← θ − lr · u
 ///
-/// The moments are held in `ctrnn_parameters` of the same shapes; groups outside the trainable
-/// set are neither read nor changed. The arithmetic is done in the parameters' scalar type.
+/// Both are generic over the parameter type P (learning/concepts.hpp `ParameterGroups`: groups
+/// exposed as named Eigen blocks): `ctrnn_parameters<Scalar>`, or any other model's parameters.
+/// The moments are held in a P of the same shapes; groups outside the trainable set (a
+/// `GroupSelection` such as `param_set`, asked by group name) are neither read nor changed. The
+/// arithmetic is done in the parameters' scalar type.
 
 #include <cmath>
+#include <ranges>
+#include <string_view>
 
 #include <rnnlab/core/parameters.hpp>
 #include <rnnlab/error.hpp>
@@ -36,22 +41,24 @@ struct adam {
 
   void validate() const;
 
-  /// Adam's per-run state: first and second moments and the step count.
-  template <class Scalar>
-  struct state {
-    ctrnn_parameters<Scalar> m, v;
+  /// Adam's per-run state for parameters P: first and second moments and the step count.
+  template <ParameterGroups P>
+  struct moments {
+    P m, v;
     long long steps = 0;
   };
+  /// The state for parameter type X (or ctrnn_parameters<X> for a scalar X).
+  template <class X>
+  using state = moments<parameters_of_t<X>>;
 
-  template <class Scalar>
-  state<Scalar> make_state(const ctrnn_parameters<Scalar>& params) const {
-    return {ctrnn_parameters<Scalar>::zeros_like(params), ctrnn_parameters<Scalar>::zeros_like(params), 0};
+  template <ParameterGroups P>
+  moments<P> make_state(const P& params) const {
+    return {P::zeros_like(params), P::zeros_like(params), 0};
   }
 
   /// One Adam step on the trainable groups of `params` with gradient `grad`.
-  template <class Scalar>
-  void step(ctrnn_parameters<Scalar>& params, const ctrnn_parameters<Scalar>& grad, param_set trainable,
-            state<Scalar>& s) const;
+  template <ParameterGroups P, GroupSelection S>
+  void step(P& params, const P& grad, const S& trainable, moments<P>& s) const;
 };
 
 /// SGD with momentum (momentum 0 is plain SGD).
@@ -61,49 +68,61 @@ struct sgd {
 
   void validate() const;
 
-  template <class Scalar>
-  struct state {
-    ctrnn_parameters<Scalar> velocity;
+  template <ParameterGroups P>
+  struct velocities {
+    P velocity;
     long long steps = 0;
   };
+  template <class X>
+  using state = velocities<parameters_of_t<X>>;
 
-  template <class Scalar>
-  state<Scalar> make_state(const ctrnn_parameters<Scalar>& params) const {
-    return {ctrnn_parameters<Scalar>::zeros_like(params), 0};
+  template <ParameterGroups P>
+  velocities<P> make_state(const P& params) const {
+    return {P::zeros_like(params), 0};
   }
 
-  template <class Scalar>
-  void step(ctrnn_parameters<Scalar>& params, const ctrnn_parameters<Scalar>& grad, param_set trainable,
-            state<Scalar>& s) const;
+  template <ParameterGroups P, GroupSelection S>
+  void step(P& params, const P& grad, const S& trainable, velocities<P>& s) const;
 };
 
 // ---------------------------------------------------------------------------------------------
 
 namespace detail {
 
-/// Calls fn(p, param, grad, extra...) for the groups of `trainable`, in the order of all_params.
-template <class Scalar, class Fn>
-void for_each_trainable(param_set trainable, ctrnn_parameters<Scalar>& params, const ctrnn_parameters<Scalar>& grad,
-                        ctrnn_parameters<Scalar>& a, ctrnn_parameters<Scalar>& b, Fn&& fn) {
-  const auto apply = [&](param p, auto& theta, const auto& g, auto& x, auto& y) {
-    if (trainable.contains(p)) fn(theta.array(), g.array(), x.array(), y.array());
-  };
-  apply(param::W_rec, params.W_rec, grad.W_rec, a.W_rec, b.W_rec);
-  apply(param::W_in, params.W_in, grad.W_in, a.W_in, b.W_in);
-  apply(param::W_out, params.W_out, grad.W_out, a.W_out, b.W_out);
-  apply(param::b, params.b, grad.b, a.b, b.b);
-  apply(param::b_out, params.b_out, grad.b_out, a.b_out, b.b_out);
-  apply(param::x0, params.x0, grad.x0, a.x0, b.x0);
+/// Calls fn(θ, g, a, b) (Eigen arrays) for the groups named in `trainable`, in the order of
+/// params.groups(); the four parameter objects have the same groups (check_shapes_like).
+template <class P, class S, class Fn>
+void for_each_trainable(const S& trainable, P& params, const P& grad, P& a, P& b, Fn&& fn) {
+  auto gp = params.groups();
+  const auto gg = grad.groups();
+  auto ga = a.groups();
+  auto gb = b.groups();
+  auto ip = std::ranges::begin(gp);
+  auto ig = std::ranges::begin(gg);
+  auto ia = std::ranges::begin(ga);
+  auto ib = std::ranges::begin(gb);
+  for (; ip != std::ranges::end(gp); ++ip, ++ig, ++ia, ++ib)
+    if (trainable.contains((*ip).name))
+      fn((*ip).values.array(), (*ig).values.array(), (*ia).values.array(), (*ib).values.array());
 }
 
-inline void check_shapes_like(const auto& params, const auto& other, std::string_view fn, std::string_view arg) {
-  if (params.n_units() == other.n_units() && params.n_inputs() == other.n_inputs() &&
-      params.n_outputs() == other.n_outputs())
-    return;
-  throw shape_error(argument_message(
-      fn, arg, concat("the parameters' shapes (N, M, O) = (", params.n_units(), ", ", params.n_inputs(), ", ",
-                      params.n_outputs(), ")"),
-      concat("(", other.n_units(), ", ", other.n_inputs(), ", ", other.n_outputs(), ")")));
+/// Throws shape_error naming `fn` and `arg` unless `other` has the same groups, of the same
+/// shapes, as `params`.
+template <class P>
+void check_shapes_like(const P& params, const P& other, std::string_view fn, std::string_view arg) {
+  const auto gp = params.groups();
+  const auto go = other.groups();
+  auto ip = std::ranges::begin(gp);
+  auto io = std::ranges::begin(go);
+  for (; ip != std::ranges::end(gp) && io != std::ranges::end(go); ++ip, ++io)
+    if ((*ip).name != (*io).name || (*ip).values.rows() != (*io).values.rows() ||
+        (*ip).values.cols() != (*io).values.cols())
+      throw shape_error(argument_message(
+          fn, arg, concat("group ", (*ip).name, " of the parameters' shape (", (*ip).values.rows(), ", ",
+                          (*ip).values.cols(), ")"),
+          concat("group ", (*io).name, " of shape (", (*io).values.rows(), ", ", (*io).values.cols(), ")")));
+  if ((ip == std::ranges::end(gp)) != (io == std::ranges::end(go)))
+    throw shape_error(argument_message(fn, arg, "the parameters' groups", "a different number of groups"));
 }
 
 }  // namespace detail
@@ -116,9 +135,9 @@ inline void adam::validate() const {
   require(std::isfinite(epsilon) && epsilon >= 0, fn, "epsilon", "a finite value >= 0", epsilon);
 }
 
-template <class Scalar>
-void adam::step(ctrnn_parameters<Scalar>& params, const ctrnn_parameters<Scalar>& grad, param_set trainable,
-                state<Scalar>& s) const {
+template <ParameterGroups P, GroupSelection S>
+void adam::step(P& params, const P& grad, const S& trainable, moments<P>& s) const {
+  using Scalar = typename P::scalar_type;
   detail::check_shapes_like(params, grad, "rnnlab::adam::step", "grad");
   detail::check_shapes_like(params, s.m, "rnnlab::adam::step", "state");
   ++s.steps;
@@ -140,15 +159,15 @@ inline void sgd::validate() const {
   require(momentum >= 0 && momentum < 1, fn, "momentum", "a value in [0, 1)", momentum);
 }
 
-template <class Scalar>
-void sgd::step(ctrnn_parameters<Scalar>& params, const ctrnn_parameters<Scalar>& grad, param_set trainable,
-               state<Scalar>& s) const {
+template <ParameterGroups P, GroupSelection S>
+void sgd::step(P& params, const P& grad, const S& trainable, velocities<P>& s) const {
+  using Scalar = typename P::scalar_type;
   detail::check_shapes_like(params, grad, "rnnlab::sgd::step", "grad");
   detail::check_shapes_like(params, s.velocity, "rnnlab::sgd::step", "state");
   const bool first = s.steps == 0;
   ++s.steps;
   const auto lr = static_cast<Scalar>(learning_rate), mu = static_cast<Scalar>(momentum);
-  ctrnn_parameters<Scalar>& unused = s.velocity;  // the second moment slot is not needed
+  P& unused = s.velocity;  // the second moment slot is not needed
   detail::for_each_trainable(trainable, params, grad, s.velocity, unused, [&](auto theta, auto g, auto u, auto) {
     if (first)
       u = g;

@@ -226,6 +226,7 @@ struct bptt {
   template <Network Net>
   bptt_state<typename Net::scalar_type, Opt> make_state(const Net& net) const {
     validate();
+    net.require_standard("rnnlab::bptt::make_state");
     using Scalar = typename Net::scalar_type;
     return {optimizer.make_state(net.parameters()), ctrnn_parameters<Scalar>::zeros_like(net.parameters()), {}, {}};
   }
@@ -330,6 +331,7 @@ double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>&
                          ctrnn_parameters<Scalar>& grad, bptt_workspace<Scalar>& ws) {
   constexpr std::string_view fn = "rnnlab::bptt_gradient";
   options.validate(fn);
+  net.require_standard(fn);  // no gradient yet through feedback, clamped units or a readout policy
   const Index N = net.n_units(), M = net.n_inputs(), O = net.n_outputs();
   detail::check_gradient_inputs(N, M, O, batch, x0, options.loss, fn);
   const Index T = batch.n_steps(), B = batch.n_trials();
@@ -352,7 +354,7 @@ double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>&
   plan.b = ps.contains(param::b);
   plan.b_out = ps.contains(param::b_out);
   plan.x0 = ps.contains(param::x0);
-  const bool store_states = !detail::derivative_from_rate<F>::value;
+  const bool store_states = !detail::has_derivative_from_rate<F>;
   const bool store_readout = plan.W_out && net.readout() == readout_source::state;
 
   detail::prepare_workspace(ws, N, M, O, T, B, options.shards, store_states, store_readout, n_active);

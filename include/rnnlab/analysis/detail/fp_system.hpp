@@ -23,40 +23,22 @@
 
 namespace rnnlab::detail {
 
-template <class F>
-concept fp_has_curvature_bound = requires {
-  { F::max_abs_second_derivative } -> std::convertible_to<double>;
-};
-
-/// sup |f″| of an activation, or +∞ when unknown or when f′ is discontinuous (ReLU).
-/// tanh″(x) = −2 tanh(x) sech²(x) reaches 4 / (3√3) at tanh² = 1/3; softplus″ = σ(1 − σ) ≤ 1/4.
-/// A user-defined activation may declare `static constexpr double max_abs_second_derivative`.
+/// sup |f″| of an activation (its `max_abs_second_derivative` trait), or +∞ when f′ jumps (a
+/// non-smooth activation such as ReLU: no curvature bound, no Newton-ball capture).
 template <class F>
 constexpr double fp_max_abs_second_derivative() {
-  if constexpr (fp_has_curvature_bound<F>)
+  if constexpr (F::is_smooth)
     return static_cast<double>(F::max_abs_second_derivative);
-  else if constexpr (std::is_same_v<F, activations::tanh> || std::is_same_v<F, activations::one_plus_tanh>)
-    return 0.76980035891950104;  // 4 / (3 √3)
-  else if constexpr (std::is_same_v<F, activations::softplus>)
-    return 0.25;
   else
     return std::numeric_limits<double>::infinity();
 }
 
-template <class F>
-concept fp_declares_odd = requires {
-  { F::is_odd } -> std::convertible_to<bool>;
-};
-
-/// Whether f is odd, f(−x) = −f(x), exactly in floating point: tanh (std::tanh and the vectorised
-/// tanh both copy the sign), or a user activation declaring `static constexpr bool is_odd = true`.
-/// Then F(−x) = −F(x) whenever the drive W_in u + b is zero, and the roots are symmetric.
+/// Whether f is odd, f(−x) = −f(x), exactly in floating point (the activation's `is_odd` trait:
+/// tanh, linear). Then F(−x) = −F(x) whenever the drive W_in u + b is zero, and the roots are
+/// symmetric.
 template <class F>
 constexpr bool fp_is_odd() {
-  if constexpr (fp_declares_odd<F>)
-    return static_cast<bool>(F::is_odd);
-  else
-    return std::is_same_v<F, activations::tanh>;
+  return static_cast<bool>(F::is_odd);
 }
 
 /// An upper bound on the spectral norm ‖A‖₂: the largest eigenvalue of AᵀA from a symmetric

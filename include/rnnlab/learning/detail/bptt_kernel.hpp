@@ -16,7 +16,8 @@
 /// columns while it is in L1; the backward step's a ← (1 − α) a + f′ ⊙ (W_recᵀ g) is fused the same
 /// way.
 ///
-/// f′ is recomputed from the stored rates where the activation allows it (tanh, 1 + tanh, ReLU),
+/// f′ is recomputed from the stored rates where the activation allows it (its `derivative_from_rate`
+/// trait: tanh, 1 + tanh, ReLU, linear),
 /// so the states x_t are stored only for other activations (softplus, user-defined ones); readout states (x at the
 /// loss steps, for W_out's gradient with the state readout) only at the steps the mask selects.
 
@@ -36,44 +37,8 @@
 
 namespace rnnlab::detail {
 
-/// f′(x) from the rate r = f(x) alone, for the activations where that is exact and accurate.
-template <class F>
-struct derivative_from_rate : std::false_type {};
-template <>
-struct derivative_from_rate<activations::tanh> : std::true_type {
-  template <class D>
-  static auto apply(const Eigen::ArrayBase<D>& r) {
-    using S = typename D::Scalar;
-    return S(1) - r.square();
-  }
-};
-template <>
-struct derivative_from_rate<activations::one_plus_tanh> : std::true_type {
-  template <class D>
-  static auto apply(const Eigen::ArrayBase<D>& r) {
-    using S = typename D::Scalar;
-    return r * (S(2) - r);  // 1 − (r − 1)² without the cancellation near r = 0 or 2
-  }
-};
-template <>
-struct derivative_from_rate<activations::relu> : std::true_type {
-  template <class D>
-  static auto apply(const Eigen::ArrayBase<D>& r) {
-    using S = typename D::Scalar;
-    return (r > S(0)).template cast<S>();  // r > 0 ⇔ x > 0
-  }
-};
-// Softplus: σ(x) = 1 − e^{−r} would need expm1 for accuracy at small r, and Eigen's packet
-// expm1 trips GCC 12's false warnings; its states are stored instead (F::derivative(x, r)).
-
-/// f′(x) as an expression of the stored state x (unused when the rate suffices) and rate r.
-template <class F, class DX, class DR>
-auto rate_derivative([[maybe_unused]] const Eigen::ArrayBase<DX>& x, const Eigen::ArrayBase<DR>& r) {
-  if constexpr (derivative_from_rate<F>::value)
-    return derivative_from_rate<F>::apply(r);
-  else
-    return F::derivative(x, r);
-}
+// f′ from the stored rates: detail::rate_derivative<F> (core/activations.hpp) uses the
+// activation's `derivative_from_rate` trait where it has one; F::derivative(x, r) otherwise.
 
 /// Hints the cache to fetch n values from p on (a no-op where the compiler has no prefetch).
 template <class Scalar>
@@ -172,7 +137,7 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
   using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using map = Eigen::Map<matrix>;
   using cmap = Eigen::Map<const matrix>;
-  constexpr bool from_rate = derivative_from_rate<F>::value;
+  constexpr bool from_rate = has_derivative_from_rate<F>;
   const auto& p = net.parameters();
   const Index N = ws.N, O = ws.O, T = ws.T, Bs = sh.cols, c0 = sh.col0;
   const Scalar alpha = net.alpha(), keep = Scalar(1) - alpha;
