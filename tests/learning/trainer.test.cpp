@@ -2,6 +2,8 @@
 
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/trainer.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/rdm.hpp>
 
 #include <cmath>
 
@@ -15,6 +17,7 @@ random_dots easy_rdm() {
   rdm_params p = rdm_params::reference_code(0.1);
   p.n_steps = 60;
   p.loss = loss_window::decision_window(10);
+  p.validation.n_trials = 400;
   return random_dots(p);
 }
 
@@ -32,7 +35,6 @@ bptt<adam> easy_rule() {
 
 train_options easy_options() {
   train_options o;
-  o.validation.n_trials = 400;
   o.max_updates = 400;
   o.progress = progress_display::never;
   return o;
