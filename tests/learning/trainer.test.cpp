@@ -5,6 +5,7 @@
 #include <rnnlab/tasks/context_integration.hpp>
 #include <rnnlab/tasks/rdm.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "../support/archetype_rule.hpp"
@@ -282,6 +283,74 @@ TEST_CASE("a score-based stopping rule on a task without a score is refused befo
   o.stop.rule = stopping_rule::never;  // only budgets: fine
   o.max_updates = 2;
   CHECK(train(net, task, archetypes::online_readout_rule{}, o).updates == 2);
+}
+
+TEST_CASE("exact lazy validation: the same stopping update, parameters and final score as eager") {
+  const auto run = [](auto task, auto rule, train_options o, std::uint64_t seed, Index n_in) {
+    auto g = make_stream(seed, 0, stream_purpose::initialization);
+    auto net = make_ctrnn<float>(ctrnn_config::reference_code(20), n_in, 1, g);
+    o.seed = seed;
+    const auto report = train(net, task, rule, o);
+    return std::make_pair(report, net.parameters());
+  };
+  const auto compare = [&](auto task, auto rule, train_options o, std::uint64_t seed, Index n_in) {
+    CAPTURE(seed);
+    o.validation = validation_mode::eager;
+    const auto [eager, p_eager] = run(task, rule, o, seed, n_in);
+    o.validation = validation_mode::lazy;
+    const auto [lazy, p_lazy] = run(task, rule, o, seed, n_in);
+    CHECK(lazy.status == eager.status);
+    CHECK(lazy.updates == eager.updates);
+    CHECK(lazy.loss_history == eager.loss_history);
+    CHECK(p_lazy == p_eager);  // bit-identical
+    CHECK(lazy.final_accuracy == eager.final_accuracy);
+    // Every score lazy computed is the eager one at the same update.
+    for (std::size_t i = 0; i < lazy.validation_updates.size(); ++i) {
+      const auto u = lazy.validation_updates[i];
+      const auto j = static_cast<std::size_t>(
+          std::find(eager.validation_updates.begin(), eager.validation_updates.end(), u) - eager.validation_updates.begin());
+      REQUIRE(j < eager.validation_updates.size());
+      CHECK(lazy.accuracy_history[i] == eager.accuracy_history[j]);
+    }
+    return std::make_pair(lazy.validation_updates.size(), eager.validation_updates.size());
+  };
+  SUBCASE("RDM, min of the last 10, several seeds") {
+    std::size_t lazy_n = 0, eager_n = 0;
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+      const auto [l, e] = compare(easy_rdm(), easy_rule(), easy_options(), seed, 1);
+      lazy_n += l;
+      eager_n += e;
+    }
+    CHECK(2 * lazy_n < eager_n);  // far less work
+  }
+  SUBCASE("RDM, validation every 3rd update, window 4") {
+    auto o = easy_options();
+    o.validate_every = 3;
+    o.stop = {stopping_rule::min_of_last, 0.9, 4};
+    compare(easy_rdm(), easy_rule(), o, 5, 1);
+  }
+  SUBCASE("RDM, a budget ends the run before convergence: the final score matches") {
+    auto o = easy_options();
+    o.max_updates = 17;
+    compare(easy_rdm(), easy_rule(), o, 6, 1);
+  }
+  SUBCASE("CDI") {
+    context_integration_params p = context_integration_params::reference_code(2, 0.1);
+    p.n_steps = 60;
+    p.loss = loss_window::decision_window(10);
+    p.validation.n_trials = 400;
+    auto o = easy_options();
+    o.max_updates = 600;
+    compare(context_integration(p), easy_rule(), o, 1, 4);
+  }
+  SUBCASE("a rule that validates per trial") {
+    archetypes::hold_value_task<true> task;
+    task.tolerance = 0.15;
+    auto o = easy_options();
+    o.stop = {stopping_rule::min_of_last, 0.8, 5};
+    o.max_updates = 3000;
+    compare(task, archetypes::online_readout_rule{}, o, 2, 1);
+  }
 }
 
 // The paper-sized run (about a minute on the 2-core machine): the reference preset — network

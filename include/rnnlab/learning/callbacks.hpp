@@ -31,6 +31,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -105,6 +106,34 @@ struct training_report {
   }
 };
 
+namespace detail {
+/// The trainer's bookkeeping for exact lazy validation (learning/trainer.hpp): the next
+/// validation point at which a stop is possible, and a ring of the parameters (and known
+/// verdicts) of the last `window` validation points, for looking back.
+template <class Params>
+struct lazy_validation_state {
+  Index candidate = 0;               ///< no stop is possible at a validation point before this one
+  std::vector<Params> snapshots;     ///< ring: the parameters at validation point k in slot k % window
+  std::vector<Index> point;          ///< which validation point each slot holds (0 = none)
+  std::vector<signed char> verdict;  ///< per slot: −1 not evaluated, 0 below the threshold, 1 at or above
+
+  template <class Ar>
+  void serialize(Ar& ar) {
+    ar(candidate);
+    std::uint64_t n = snapshots.size();
+    ar(n);
+    if (ar.reading()) {
+      // Slots are read into copies of slot 0's shapes, so the archive can check them.
+      if (snapshots.empty() && n > 0) throw io_error("rnnlab::checkpoint_file: lazy validation state without a shape");
+      snapshots.resize(static_cast<std::size_t>(n), snapshots.empty() ? Params{} : snapshots.front());
+    }
+    for (auto& x : snapshots) ar(x);
+    ar(point);
+    ar(verdict);
+  }
+};
+}  // namespace detail
+
 /// The loop's state as callbacks see it (see the file comment).
 template <class Net, class State>
 struct training_context : training_progress {
@@ -117,6 +146,8 @@ struct training_context : training_progress {
   bool validated = false;   ///< whether the current update was validated
   double seconds_before = 0;  ///< wall seconds of the run before a resume (from a checkpoint)
   bool finished = false;    ///< resumed from the checkpoint of a finished run: no update is made
+  /// Lazy validation's bookkeeping (used only with `validation_mode::lazy`).
+  detail::lazy_validation_state<std::remove_cvref_t<decltype(std::declval<Net&>().parameters())>> lazy;
 
   /// Asks the loop to stop after the current hook phase; the first request wins.
   void request_stop(training_status status, std::string reason) {
@@ -433,6 +464,7 @@ private:
     ar(seconds);
     if (ar.reading()) ctx.seconds_before = seconds;
     ar(ctx.report);
+    ar(ctx.lazy);
   }
 };
 

@@ -27,7 +27,22 @@
 /// The validation is the trainer's: the task scores the network's outputs (`task.score`) and/or
 /// the masked loss is computed (`stop_on_loss`); a rule knows nothing of it, so a rule that
 /// updates per batch (BPTT), per generation (GA) or per trial (Hebbian, FORCE) reuses the loop as
-/// is. A stopping rule the task cannot drive (a score stop on a task without `score`) is an
+/// is.
+///
+/// Exact lazy validation (`validation = validation_mode::lazy`, issue 17): the rule "min of the
+/// last W scores ≥ θ" only needs to know, at each validation point, whether the score reaches θ,
+/// and a stop at point k needs all of k−W+1 … k. After a point below θ no stop is possible for
+/// the next W−1 points, so those are not evaluated; at the first point where a stop is possible
+/// the current network is evaluated, and only if it reaches θ are the earlier points of its
+/// window evaluated, newest first, from parameter snapshots kept for the last W points; the first
+/// one below θ moves the next possible stop W points past it. The stopping point, the returned
+/// network and the final score are exactly those of eager validation (tested on fixed seeds);
+/// the work is about one evaluation per W points while the network is below θ, plus the final
+/// window. At the end of a run that did not converge, the last validation point is evaluated if
+/// it was not, so `final_accuracy` matches too. on_validation is called for evaluations of the
+/// current network only.
+///
+/// A stopping rule the task cannot drive (a score stop on a task without `score`) is an
 /// argument_error before any work, never a run that silently cannot stop.
 
 #include <algorithm>
@@ -64,6 +79,15 @@ struct stopping_criterion {
   loss_spec loss = loss_spec::paper_text();  ///< the validation loss (metric loss)
 };
 
+/// How the trainer validates for a score-based stopping rule.
+enum class validation_mode {
+  /// Every `validate_every`-th update on the whole validation set: the full score curve.
+  eager,
+  /// Only what the stopping rule needs, with exactly the eager run's stopping update, returned
+  /// network and final score (see the file comment); the score curve is sparse.
+  lazy,
+};
+
 /// Options of `train`.
 struct train_options {
   stopping_criterion stop{};
@@ -71,6 +95,9 @@ struct train_options {
   Index max_trials = 0;       ///< 0 = no cap
   double max_seconds = 0;     ///< wall-clock budget; 0 = none
   Index validate_every = 1;   ///< validation after every k-th update (the reference code: 1)
+  /// eager (the default: every validation point evaluated) or lazy (score-based stopping rules
+  /// only; loss-based rules always validate eagerly).
+  validation_mode validation = validation_mode::eager;
   /// Trials of the validation batch of a task without its own `validation_set` (drawn with
   /// `sample` from the validation stream).
   Index validation_trials = 2000;
@@ -224,7 +251,8 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
 
   // The built-in callbacks, from the options.
   divergence_guard<std::remove_cvref_t<decltype(net.parameters())>> guard;
-  stop_on_score score_stop{on_loss ? stopping_rule::never : st.rule, st.accuracy, st.window};
+  stop_on_score score_stop{on_loss || options.validation == validation_mode::lazy ? stopping_rule::never : st.rule,
+                           st.accuracy, st.window};
   stop_on_loss loss_stop{on_loss ? st.rule : stopping_rule::never, st.max_loss, st.window};
   update_budget updates_cap{options.max_updates};
   trial_budget trials_cap{options.max_trials};
@@ -235,18 +263,25 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
 
   const auto t0 = clock::now();
   const auto elapsed = [&] { return ctx.seconds_before + std::chrono::duration<double>(clock::now() - t0).count(); };
+  const auto outputs_of = [&](const Net& n) {
+    return options.validation_x0_std >= 0
+               ? detail::validation_outputs(n, val.inputs, val_x0, options.evaluation)
+               : detail::validation_outputs(n, val.inputs, n.parameters().x0, options.evaluation);
+  };
+  const auto update_window_min = [&] {
+    const auto& h = report.accuracy_history;
+    if (h.empty()) return;
+    const auto w = std::min<std::size_t>(h.size(), static_cast<std::size_t>(st.window));
+    ctx.window_min = *std::min_element(h.end() - static_cast<std::ptrdiff_t>(w), h.end());
+  };
   const auto validate = [&] {
     const auto tv = clock::now();
-    const auto out = options.validation_x0_std >= 0
-                         ? detail::validation_outputs(net, val.inputs, val_x0, options.evaluation)
-                         : detail::validation_outputs(net, val.inputs, net.parameters().x0, options.evaluation);
+    const auto out = outputs_of(net);
     report.validation_updates.push_back(ctx.updates);
     if constexpr (scored) {
       ctx.accuracy = task.score(out, val);
       report.accuracy_history.push_back(ctx.accuracy);
-      const auto& h = report.accuracy_history;
-      const auto w = std::min<std::size_t>(h.size(), static_cast<std::size_t>(st.window));
-      ctx.window_min = *std::min_element(h.end() - static_cast<std::ptrdiff_t>(w), h.end());
+      update_window_min();
     }
     if (on_loss) {
       ctx.validation_loss = masked_loss(out, val, st.loss);
@@ -254,6 +289,78 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
     }
     report.validation_seconds += std::chrono::duration<double>(clock::now() - tv).count();
     ctx.validated = true;
+  };
+
+  // Exact lazy validation (file comment). Validation point k = updates / validate_every.
+  const bool lazy = scored && !on_loss && options.validation == validation_mode::lazy &&
+                    st.rule != stopping_rule::never;
+  const Index W = st.rule == stopping_rule::min_of_last ? st.window : 1;
+  auto& lz = ctx.lazy;
+  if (lazy) {
+    lz.candidate = W;
+    lz.snapshots.assign(static_cast<std::size_t>(W), net.parameters());
+    lz.point.assign(static_cast<std::size_t>(W), 0);
+    lz.verdict.assign(static_cast<std::size_t>(W), -1);
+  }
+  // Scores the parameters held for validation point k (slot k % W), records it in update order.
+  [[maybe_unused]] const auto lazy_evaluate = [&](Index k, bool current) -> bool {
+    if constexpr (scored) {
+      const auto slot = static_cast<std::size_t>(k % W);
+      const auto tv = clock::now();
+      double score = 0;
+      if (current) {
+        score = task.score(outputs_of(net), val);
+      } else {
+        Net past = net;
+        past.parameters() = lz.snapshots[slot];
+        score = task.score(outputs_of(past), val);
+      }
+      report.validation_seconds += std::chrono::duration<double>(clock::now() - tv).count();
+      const Index u = k * options.validate_every;
+      const auto at = std::lower_bound(report.validation_updates.begin(), report.validation_updates.end(), u);
+      const auto i = at - report.validation_updates.begin();
+      report.validation_updates.insert(at, u);
+      report.accuracy_history.insert(report.accuracy_history.begin() + i, score);
+      lz.verdict[slot] = score >= st.accuracy ? 1 : 0;
+      if (current) {
+        ctx.accuracy = score;
+        ctx.validated = true;
+        update_window_min();
+      }
+      return score >= st.accuracy;
+    } else {
+      return false;
+    }
+  };
+
+  [[maybe_unused]] const auto lazy_point = [&] {
+    if constexpr (scored) {
+      const Index k = ctx.updates / options.validate_every;
+      const auto slot = static_cast<std::size_t>(k % W);
+      lz.snapshots[slot] = net.parameters();
+      lz.point[slot] = k;
+      lz.verdict[slot] = -1;
+      if (k < lz.candidate) return;
+      const bool pass = lazy_evaluate(k, true);
+      each([](auto& cb, auto& c) { detail::hook_on_validation(cb, c); });
+      if (!pass) {
+        lz.candidate = k + W;
+        return;
+      }
+      for (Index j = k - 1; j > k - W; --j) {
+        const auto sj = static_cast<std::size_t>(j % W);
+        if (lz.verdict[sj] == 1) continue;
+        if (!lazy_evaluate(j, false)) {
+          lz.candidate = j + W;
+          return;
+        }
+      }
+      ctx.request_stop(training_status::converged,
+                       W > 1 ? "min of the last " + std::to_string(W) + " validation " + report.score_name +
+                                   " values >= " + std::to_string(st.accuracy) + " (lazy validation)"
+                             : "validation " + report.score_name + " >= " + std::to_string(st.accuracy) +
+                                   " (lazy validation)");
+    }
   };
 
   each([](auto& cb, auto& c) { detail::hook_on_begin(cb, c); });
@@ -271,8 +378,12 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
     each([](auto& cb, auto& c) { detail::hook_after_update(cb, c); });
     if (ctx.stop_pending()) break;  // diverged: no validation of the restored parameters
     if (can_validate && ctx.updates % options.validate_every == 0) {
-      validate();
-      each([](auto& cb, auto& c) { detail::hook_on_validation(cb, c); });
+      if (lazy) {
+        lazy_point();
+      } else {
+        validate();
+        each([](auto& cb, auto& c) { detail::hook_on_validation(cb, c); });
+      }
     }
     ctx.seconds = elapsed();
     each([](auto& cb, auto& c) { detail::hook_on_update(cb, c); });
@@ -282,6 +393,21 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
     if (ctx.stop_pending()) break;
   }
 
+  // Lazy validation: the final score is the last validation point's, as in an eager run (after a
+  // divergence the diverging update is not a validation point: it was rolled back).
+  if constexpr (scored) {
+    if (lazy && !ctx.finished) {
+      const bool diverged = ctx.stop_pending() && report.status == training_status::diverged;
+      const Index last = (ctx.updates - (diverged ? 1 : 0)) / options.validate_every;
+      const auto slot = static_cast<std::size_t>(last % W);
+      if (last >= 1 && lz.point[slot] == last && lz.verdict[slot] == -1) {
+        lazy_evaluate(last, false);
+        const auto at = std::lower_bound(report.validation_updates.begin(), report.validation_updates.end(),
+                                         last * options.validate_every);
+        ctx.accuracy = report.accuracy_history[static_cast<std::size_t>(at - report.validation_updates.begin())];
+      }
+    }
+  }
   ctx.seconds = elapsed();
   if (!ctx.finished) {
     report.updates = ctx.updates;
