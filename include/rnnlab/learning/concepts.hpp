@@ -1,6 +1,6 @@
 #pragma once
 /// \file learning/concepts.hpp
-/// Contracts of the learning module (valid-expression tables in docs/learning.md):
+/// Contracts of the learning module (valid-expression tables in docs/concepts.md):
 ///
 ///   - `Optimizer<O, Scalar>`: a first-order update rule on `ctrnn_parameters` (Adam, SGD with
 ///     momentum). A cheap value of hyper-parameters; `make_state(params)` gives the typed moments;
@@ -8,8 +8,11 @@
 ///   - `LearningRule<R, Net, Task>`: a cheap value of hyper-parameters; `make_state(net)` gives
 ///     the typed per-run state (optimiser moments, workspaces, a GA population, eligibility
 ///     traces, RLS matrices); `update(net, state, task, rng)` performs one update (a batch, a
-///     generation, a trial) and returns an `update_result` saying what it consumed. The generic
-///     `train(...)` loop (learning/trainer.hpp) owns validation, stopping and reporting.
+///     generation, or one trial during which the rule may change the network at every step, as
+///     Hebbian and FORCE rules do: tests/support/archetype_rule.hpp) and returns an
+///     `update_result` saying what it consumed. The generic `train(...)` loop
+///     (learning/trainer.hpp) owns validation, stopping, callbacks and reporting; a state with a
+///     `serialize(ar)` member can be checkpointed (learning/callbacks.hpp).
 
 #include <concepts>
 
