@@ -8,7 +8,7 @@ using namespace rnnlab;
 
 namespace {
 // T = 2, B = 2, O = 2; mask (t, b): (0,0) = 1, (1,0) = 0, (0,1) = 0.5, (1,1) = 1.
-trial_batch<double> small_batch() {
+trial_batch<double> loss_small_batch() {
   trial_batch<double> b;
   b.inputs = sequence<double>({2, 2, 1});
   b.targets = sequence<double>({2, 2, 2});
@@ -26,7 +26,7 @@ trial_batch<double> small_batch() {
 }  // namespace
 
 TEST_CASE("masked_loss matches a hand computation for every kind and normalisation") {
-  const auto b = small_batch();
+  const auto b = loss_small_batch();
   sequence<double> y({2, 2, 2});
   y(0, 0, 0) = 0.5;  // errors (−0.5, 0) at (0,0): 0.25
   y(0, 1, 0) = 1.0;  // (0,1): (1, −1) → 2, weight 0.5 → 1
