@@ -73,7 +73,7 @@ void do_sample(const sample_args& a) {
 
 template <class Scalar>
 void do_simulate(const simulate_args& a) {
-  const auto batch = io::load_trial_batch<Scalar>(a.batch_dir);
+  const auto batch = io::load_evidence_batch<Scalar>(a.batch_dir);
   io::visit_network<Scalar>(a.net_dir, [&](const auto& net) {
     require_shape(net.n_inputs() == batch.n_inputs(), "rnnlab simulate", "BATCH_DIR",
                   "a batch with " + std::to_string(net.n_inputs()) + " inputs (the network's)",

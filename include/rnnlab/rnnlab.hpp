@@ -28,6 +28,8 @@
 
 #include <rnnlab/learning/adam.hpp>
 #include <rnnlab/learning/bptt.hpp>
+#include <rnnlab/learning/callbacks.hpp>
+#include <rnnlab/learning/loss.hpp>
 #include <rnnlab/learning/trainer.hpp>
 
 #include <rnnlab/analysis/activity.hpp>

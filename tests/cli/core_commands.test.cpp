@@ -25,7 +25,7 @@ TEST_CASE("sample -> simulate through the CLI matches the library called directl
   const context_integration task(context_integration_params::paper_text(3));
   auto g = make_stream(5, 0, stream_purpose::training);
   const auto batch = task.sample<float>(40, g);
-  const auto from_cli = io::load_trial_batch<float>(batch_dir);
+  const auto from_cli = io::load_evidence_batch<float>(batch_dir);
   CHECK(from_cli.inputs == batch.inputs);
   CHECK(from_cli.label == batch.label);
 

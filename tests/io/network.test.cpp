@@ -91,7 +91,7 @@ TEST_CASE("trial batch save -> load round trip is bit-exact, metadata included")
   const auto batch = task.sample<float>(12, g);
   const auto dir = test::fresh("batch");
   io::save_trial_batch(dir, batch, {{"task", "3-cdi"}});
-  const auto back = io::load_trial_batch<float>(dir);
+  const auto back = io::load_evidence_batch<float>(dir);
   CHECK(back.inputs == batch.inputs);
   CHECK(back.targets == batch.targets);
   CHECK(back.mask == batch.mask);
@@ -101,7 +101,7 @@ TEST_CASE("trial batch save -> load round trip is bit-exact, metadata included")
   CHECK(back.stream_means == batch.stream_means);
   // A mask whose T does not match the inputs is rejected.
   io::write_npy(dir / "mask.npy", tensor<float, 2>({5, 12}));
-  CHECK_THROWS_WITH_AS(io::load_trial_batch<float>(dir), doctest::Contains("mask.npy"), io_error);
+  CHECK_THROWS_WITH_AS(io::load_evidence_batch<float>(dir), doctest::Contains("mask.npy"), io_error);
 }
 
 TEST_CASE("a linear network round-trips through a folder; names come from the one activation table") {

@@ -2,8 +2,14 @@
 
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/trainer.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/rdm.hpp>
 
+#include <algorithm>
 #include <cmath>
+
+#include "../support/archetype_rule.hpp"
+#include "../support/archetype_task.hpp"
 
 using namespace rnnlab;
 
@@ -15,6 +21,7 @@ random_dots easy_rdm() {
   rdm_params p = rdm_params::reference_code(0.1);
   p.n_steps = 60;
   p.loss = loss_window::decision_window(10);
+  p.validation.n_trials = 400;
   return random_dots(p);
 }
 
@@ -32,7 +39,6 @@ bptt<adam> easy_rule() {
 
 train_options easy_options() {
   train_options o;
-  o.validation.n_trials = 400;
   o.max_updates = 400;
   o.progress = progress_display::never;
   return o;
@@ -186,6 +192,165 @@ TEST_CASE("train rejects invalid options before any work") {
   CHECK_THROWS_AS(train(net, easy_rdm(), rule, easy_options()), argument_error);
   const context_integration cdi;  // 4 inputs: does not fit a 1-input network
   CHECK_THROWS_AS(train(net, cdi, easy_rule(), easy_options()), shape_error);
+}
+
+TEST_CASE("a rule that updates during a trial is driven by train() exactly as by hand") {
+  archetypes::hold_value_task<false> task;
+  archetypes::online_readout_rule rule;
+  static_assert(LearningRule<archetypes::online_readout_rule, ctrnn<float>, archetypes::hold_value_task<false>>);
+  train_options o;
+  o.stop.rule = stopping_rule::never;
+  o.max_updates = 25;
+  o.seed = 4;
+  o.progress = progress_display::never;
+  auto net = easy_net(7);
+  const auto report = train(net, task, rule, o);
+  CHECK(report.status == training_status::budget_exhausted);
+  CHECK(report.updates == 25);
+  CHECK(report.trials == 25);  // one trial per update
+  CHECK(report.validation_updates.empty());  // unscored task, no loss rule: nothing to validate
+  // By hand: the same stream, the same 25 updates.
+  auto manual = easy_net(7);
+  auto g = make_stream(4, 0, stream_purpose::training);
+  auto state = rule.make_state(manual);
+  std::vector<double> losses;
+  for (int k = 0; k < 25; ++k) losses.push_back(rule.update(manual, state, task, g).loss);
+  CHECK(state.trials_seen == 25);
+  CHECK(manual.parameters() == net.parameters());
+  CHECK(losses == report.loss_history);
+  // Only the readout learned.
+  CHECK(net.parameters().W_rec == easy_net(7).parameters().W_rec);
+  CHECK_FALSE(net.parameters().W_out == easy_net(7).parameters().W_out);
+}
+
+TEST_CASE("a task without labels drives the loss-based stopping rule") {
+  archetypes::hold_value_task<false> task;
+  archetypes::online_readout_rule rule;
+  train_options o;
+  o.stop.metric = stopping_metric::loss;
+  o.stop.rule = stopping_rule::threshold;
+  o.stop.max_loss = 0.004;  // per-element MSE; the initial one is about 0.09 (target variance 1/12)
+  o.validation_trials = 200;
+  o.validate_every = 10;
+  o.max_updates = 3000;
+  o.seed = 2;
+  o.progress = progress_display::never;
+  auto net = easy_net(8);
+  const auto report = train(net, task, rule, o);
+  REQUIRE(report.status == training_status::converged);
+  REQUIRE(!report.validation_loss_history.empty());
+  CHECK(report.validation_loss_history.back() <= 0.004);
+  for (std::size_t i = 0; i + 1 < report.validation_loss_history.size(); ++i)
+    CHECK(report.validation_loss_history[i] > 0.004);
+  // It learned: the untrained network's loss on such trials is far above the threshold.
+  rng gv(5);
+  const auto fresh = task.sample<float>(200, gv);
+  CHECK(masked_loss(easy_net(8).simulate(fresh.inputs).outputs, fresh, loss_spec{}) > 0.02);
+  CHECK(masked_loss(net.simulate(fresh.inputs).outputs, fresh, loss_spec{}) < 0.01);
+  CHECK(report.accuracy_history.empty());
+  CHECK(report.updates % 10 == 0);
+}
+
+TEST_CASE("a label-free task with its own score drives the score-based stopping rule") {
+  archetypes::hold_value_task<true> task;
+  auto rule = easy_rule();
+  rule.params = param_set{param::W_rec, param::W_in, param::W_out};
+  rule.batch_size = 32;
+  train_options o = easy_options();
+  o.stop = {stopping_rule::min_of_last, 0.9, 3};
+  o.seed = 3;
+  auto net = easy_net(9);
+  const auto report = train(net, task, rule, o);
+  REQUIRE(report.status == training_status::converged);
+  CHECK(report.score_name == "fraction within tolerance");
+  const auto& h = report.accuracy_history;
+  REQUIRE(h.size() >= 3);
+  CHECK(std::min({h[h.size() - 1], h[h.size() - 2], h[h.size() - 3]}) >= 0.9);
+  // An independent check on fresh trials.
+  rng g(123);
+  const auto fresh = task.sample<float>(500, g);
+  CHECK(task.score(net.simulate(fresh.inputs).outputs, fresh) > 0.7);
+}
+
+TEST_CASE("a score-based stopping rule on a task without a score is refused before any work") {
+  archetypes::hold_value_task<false> task;
+  auto net = easy_net(10);
+  const auto before = net.parameters();
+  train_options o = easy_options();  // min of last 10 on the score: cannot be evaluated
+  CHECK_THROWS_WITH_AS(train(net, task, archetypes::online_readout_rule{}, o), doctest::Contains("stop.metric"),
+                       argument_error);
+  CHECK(net.parameters() == before);
+  o.stop.rule = stopping_rule::never;  // only budgets: fine
+  o.max_updates = 2;
+  CHECK(train(net, task, archetypes::online_readout_rule{}, o).updates == 2);
+}
+
+TEST_CASE("exact lazy validation: the same stopping update, parameters and final score as eager") {
+  const auto run = [](auto task, auto rule, train_options o, std::uint64_t seed, Index n_in) {
+    auto g = make_stream(seed, 0, stream_purpose::initialization);
+    auto net = make_ctrnn<float>(ctrnn_config::reference_code(20), n_in, 1, g);
+    o.seed = seed;
+    const auto report = train(net, task, rule, o);
+    return std::make_pair(report, net.parameters());
+  };
+  const auto compare = [&](auto task, auto rule, train_options o, std::uint64_t seed, Index n_in) {
+    CAPTURE(seed);
+    o.validation = validation_mode::eager;
+    const auto [eager, p_eager] = run(task, rule, o, seed, n_in);
+    o.validation = validation_mode::lazy;
+    const auto [lazy, p_lazy] = run(task, rule, o, seed, n_in);
+    CHECK(lazy.status == eager.status);
+    CHECK(lazy.updates == eager.updates);
+    CHECK(lazy.loss_history == eager.loss_history);
+    CHECK(p_lazy == p_eager);  // bit-identical
+    CHECK(lazy.final_accuracy == eager.final_accuracy);
+    // Every score lazy computed is the eager one at the same update.
+    for (std::size_t i = 0; i < lazy.validation_updates.size(); ++i) {
+      const auto u = lazy.validation_updates[i];
+      const auto j = static_cast<std::size_t>(
+          std::find(eager.validation_updates.begin(), eager.validation_updates.end(), u) - eager.validation_updates.begin());
+      REQUIRE(j < eager.validation_updates.size());
+      CHECK(lazy.accuracy_history[i] == eager.accuracy_history[j]);
+    }
+    return std::make_pair(lazy.validation_updates.size(), eager.validation_updates.size());
+  };
+  SUBCASE("RDM, min of the last 10, several seeds") {
+    std::size_t lazy_n = 0, eager_n = 0;
+    for (std::uint64_t seed : {1u, 2u, 3u}) {
+      const auto [l, e] = compare(easy_rdm(), easy_rule(), easy_options(), seed, 1);
+      lazy_n += l;
+      eager_n += e;
+    }
+    CHECK(2 * lazy_n < eager_n);  // far less work
+  }
+  SUBCASE("RDM, validation every 3rd update, window 4") {
+    auto o = easy_options();
+    o.validate_every = 3;
+    o.stop = {stopping_rule::min_of_last, 0.9, 4};
+    compare(easy_rdm(), easy_rule(), o, 5, 1);
+  }
+  SUBCASE("RDM, a budget ends the run before convergence: the final score matches") {
+    auto o = easy_options();
+    o.max_updates = 17;
+    compare(easy_rdm(), easy_rule(), o, 6, 1);
+  }
+  SUBCASE("CDI") {
+    context_integration_params p = context_integration_params::reference_code(2, 0.1);
+    p.n_steps = 60;
+    p.loss = loss_window::decision_window(10);
+    p.validation.n_trials = 400;
+    auto o = easy_options();
+    o.max_updates = 600;
+    compare(context_integration(p), easy_rule(), o, 1, 4);
+  }
+  SUBCASE("a rule that validates per trial") {
+    archetypes::hold_value_task<true> task;
+    task.tolerance = 0.15;
+    auto o = easy_options();
+    o.stop = {stopping_rule::min_of_last, 0.8, 5};
+    o.max_updates = 3000;
+    compare(task, archetypes::online_readout_rule{}, o, 2, 1);
+  }
 }
 
 // The paper-sized run (about a minute on the 2-core machine): the reference preset — network

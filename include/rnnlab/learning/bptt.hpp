@@ -52,42 +52,12 @@
 #include <rnnlab/learning/adam.hpp>
 #include <rnnlab/learning/concepts.hpp>
 #include <rnnlab/learning/detail/bptt_kernel.hpp>
+#include <rnnlab/learning/loss.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tasks/concepts.hpp>
-#include <rnnlab/tasks/context_integration.hpp>
-#include <rnnlab/tasks/rdm.hpp>
 #include <rnnlab/tasks/trial_batch.hpp>
 
 namespace rnnlab {
-
-/// The per-entry loss.
-enum class loss_kind {
-  mse,            ///< squared error Σ_o (y_o − y*_o)²
-  cross_entropy,  ///< softmax cross-entropy against target probabilities y* (needs O ≥ 2)
-};
-
-/// How the masked sum is normalised: the factor c in L = c Σ m · (per-entry loss).
-enum class loss_normalization {
-  sum,          ///< c = 1: the reference code's batch sum
-  per_trial,    ///< c = 1/B: the batch sum divided by the batch size (the reference GA's)
-  per_element,  ///< c = 1/(O Σ_{t,b} m_{t,b}): the mean over the masked entries (the "mean squared error")
-};
-
-constexpr std::string_view loss_kind_name(loss_kind k) noexcept { return k == loss_kind::mse ? "mse" : "cross_entropy"; }
-constexpr std::string_view loss_normalization_name(loss_normalization n) noexcept {
-  return n == loss_normalization::sum ? "sum" : n == loss_normalization::per_trial ? "per_trial" : "per_element";
-}
-
-/// A loss: kind and normalisation.
-struct loss_spec {
-  loss_kind kind = loss_kind::mse;
-  loss_normalization normalization = loss_normalization::per_element;
-
-  /// The reference code's: squared errors summed over the batch (the mask selects the steps).
-  static constexpr loss_spec reference_code() { return {loss_kind::mse, loss_normalization::sum}; }
-  /// The paper's text: "mean-squared error", read as the mean over the masked entries.
-  static constexpr loss_spec paper_text() { return {loss_kind::mse, loss_normalization::per_element}; }
-};
 
 /// Options of `bptt_gradient`.
 struct gradient_options {
@@ -171,6 +141,13 @@ struct bptt_state {
   ctrnn_parameters<Scalar> grad;
   bptt_workspace<Scalar> workspace;
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> x0;
+
+  /// What a checkpoint stores: the optimiser's moments and step count. The gradient, workspace
+  /// and x0 are scratch, rewritten by every update.
+  template <class Ar>
+  void serialize(Ar& ar) {
+    ar(optimizer);
+  }
 };
 
 /// BPTT: one update = a fresh batch from the task, the exact gradient of the loss over the whole
@@ -254,8 +231,8 @@ struct bptt {
   }
 };
 
-static_assert(LearningRule<bptt<adam>, ctrnn<float>, random_dots>);
-static_assert(LearningRule<bptt<sgd>, ctrnn<double, activations::tanh>, context_integration>);
+// LearningRule<bptt<…>, Net, Task> for every shipped task: tests/static/learning.cpp (this header
+// knows no concrete task).
 
 // ---------------------------------------------------------------------------------------------
 // Definitions
@@ -280,19 +257,6 @@ void check_gradient_inputs(Index N, Index M, Index O, const trial_batch<Scalar>&
     require_shape(O >= 2, fn, "net", "at least 2 outputs for a softmax cross-entropy loss", O);
 }
 
-template <class Scalar>
-double loss_scale(const trial_batch<Scalar>& batch, const loss_spec& loss) {
-  switch (loss.normalization) {
-    case loss_normalization::sum: return 1.0;
-    case loss_normalization::per_trial: return 1.0 / static_cast<double>(batch.n_trials());
-    case loss_normalization::per_element: {
-      const double total = batch.mask.flat().template cast<double>().sum() * static_cast<double>(batch.n_outputs());
-      return total > 0 ? 1.0 / total : 0.0;
-    }
-  }
-  return 1.0;
-}
-
 }  // namespace detail
 
 template <class Scalar, Activation F, class DX0>
@@ -300,29 +264,7 @@ double evaluate_loss(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& bat
                      const loss_spec& loss) {
   constexpr std::string_view fn = "rnnlab::evaluate_loss";
   detail::check_gradient_inputs(net.n_units(), net.n_inputs(), net.n_outputs(), batch, x0, loss, fn);
-  const auto out = net.simulate(batch.inputs, x0).outputs;
-  const Index T = batch.n_steps(), B = batch.n_trials(), O = batch.n_outputs();
-  double total = 0;
-  for (Index t = 0; t < T; ++t)
-    for (Index b = 0; b < B; ++b) {
-      const double m = static_cast<double>(batch.mask(t, b));
-      if (m == 0) continue;
-      if (loss.kind == loss_kind::mse) {
-        for (Index o = 0; o < O; ++o) {
-          const double e = static_cast<double>(out(t, b, o)) - static_cast<double>(batch.targets(t, b, o));
-          total += m * e * e;
-        }
-      } else {
-        double ymax = -std::numeric_limits<double>::infinity();
-        for (Index o = 0; o < O; ++o) ymax = std::max(ymax, static_cast<double>(out(t, b, o)));
-        double z = 0;
-        for (Index o = 0; o < O; ++o) z += std::exp(static_cast<double>(out(t, b, o)) - ymax);
-        const double lse = ymax + std::log(z);
-        for (Index o = 0; o < O; ++o)
-          total -= m * static_cast<double>(batch.targets(t, b, o)) * (static_cast<double>(out(t, b, o)) - lse);
-      }
-    }
-  return detail::loss_scale(batch, loss) * total;
+  return masked_loss(net.simulate(batch.inputs, x0).outputs, batch, loss);
 }
 
 template <class Scalar, Activation F, class DX0>

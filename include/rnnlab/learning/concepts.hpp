@@ -1,6 +1,6 @@
 #pragma once
 /// \file learning/concepts.hpp
-/// Contracts of the learning module (valid-expression tables in docs/learning.md):
+/// Contracts of the learning module (valid-expression tables in docs/concepts.md):
 ///
 ///   - `ParameterGroups<P>`: a parameter type that exposes its groups as a sequence of named
 ///     Eigen blocks (`p.groups()`, each with `.name` and `.values`) and makes zeros of its own
@@ -12,8 +12,11 @@
 ///   - `LearningRule<R, Net, Task>`: a cheap value of hyper-parameters; `make_state(net)` gives
 ///     the typed per-run state (optimiser moments, workspaces, a GA population, eligibility
 ///     traces, RLS matrices); `update(net, state, task, rng)` performs one update (a batch, a
-///     generation, a trial) and returns an `update_result` saying what it consumed. The generic
-///     `train(...)` loop (learning/trainer.hpp) owns validation, stopping and reporting.
+///     generation, or one trial during which the rule may change the network at every step, as
+///     Hebbian and FORCE rules do: tests/support/archetype_rule.hpp) and returns an
+///     `update_result` saying what it consumed. The generic `train(...)` loop
+///     (learning/trainer.hpp) owns validation, stopping, callbacks and reporting; a state with a
+///     `serialize(ar)` member can be checkpointed (learning/callbacks.hpp).
 
 #include <concepts>
 #include <ranges>

@@ -4,69 +4,89 @@
 ///
 ///     auto report = train(net, task, rule, options, callbacks...);
 ///
-/// It draws the fixed validation set once (the reference validation set of McMahan et al. 2021,
-/// reference_code_spec §1.3: 2,000 trials, magnitudes cycling linspace(0, 0.1875, 20)), then
-/// repeats `rule.update(net, state, task, rng)` and, every `validate_every` updates, measures the
-/// decision accuracy on the validation set, until a stopping rule fires:
+/// It draws the task's validation set once (`task.validation_set(rng)`: for the evidence tasks
+/// the reference validation set of McMahan et al. 2021, reference_code_spec §1.3: 2,000 trials,
+/// magnitudes cycling linspace(0, 0.1875, 20)), then repeats
 ///
-///   - `min_of_last` (the reference code's): the minimum of the last `window` (10) validation
-///     accuracies ≥ `accuracy` (0.9); at least `window` validations are needed;
-///   - `threshold` (the paper's text, "exceeded 90 %"): the latest accuracy ≥ `accuracy`;
-///   - a budget: `max_updates`, `max_trials` (trials consumed, as the rule reports them), or
-///     `max_seconds` of wall-clock time → status budget_exhausted;
-///   - a NaN or infinite loss, or non-finite parameters after an update → status diverged, and the
-///     parameters are restored to those before that update (finite: the last good ones);
-///   - a callback asking to stop → status stopped.
+///     before_update → rule.update(net, state, task, rng) → after_update
+///       → (every `validate_every` updates) validation → on_validation
+///       → on_update → check_stop
 ///
-/// Callbacks are optional and found by detection; any object may provide any of
-///     void on_update(const training_progress&)          after every update
-///     void on_validation(const training_progress&)      after every validation
-///     void on_checkpoint(const Net&, const training_progress&)   every `checkpoint_every` updates
-///     bool stop_requested(const training_progress&)     asked after every update
+/// until a callback requests a stop. Everything but the update and the validation is a callback
+/// (learning/callbacks.hpp), built from `options` and listed before/after the user's:
 ///
-/// When stderr is a terminal (or `progress = always`), a live line shows updates/s, trials/s, the
-/// loss, the validation accuracy (and the stopping window's minimum) and the time left in the
-/// budget. The rule knows nothing of this loop, so GA, Hebbian or full-FORCE rules reuse it as is.
+///   - `divergence_guard`: a NaN or infinite loss, or non-finite parameters after an update →
+///     status diverged, the parameters restored to those before that update;
+///   - the stopping rule (`options.stop`): on the task's score (`stop_on_score`: min of the last
+///     10 ≥ 0.9, the reference code's; or the latest ≥ 0.9, the paper's text) or on the
+///     validation loss (`stop_on_loss`, for tasks without a score) → status converged;
+///   - the user's callbacks (a `checkpoint_file`, a logger, an early stop → status stopped);
+///   - `update_budget`, `trial_budget`, `time_budget` → status budget_exhausted;
+///   - `progress_line`: the live line on stderr.
+///
+/// The validation is the trainer's: the task scores the network's outputs (`task.score`) and/or
+/// the masked loss is computed (`stop_on_loss`); a rule knows nothing of it, so a rule that
+/// updates per batch (BPTT), per generation (GA) or per trial (Hebbian, FORCE) reuses the loop as
+/// is.
+///
+/// Exact lazy validation (`validation = validation_mode::lazy`, issue 17): the rule "min of the
+/// last W scores ≥ θ" only needs to know, at each validation point, whether the score reaches θ,
+/// and a stop at point k needs all of k−W+1 … k. After a point below θ no stop is possible for
+/// the next W−1 points, so those are not evaluated; at the first point where a stop is possible
+/// the current network is evaluated, and only if it reaches θ are the earlier points of its
+/// window evaluated, newest first, from parameter snapshots kept for the last W points; the first
+/// one below θ moves the next possible stop W points past it. The stopping point, the returned
+/// network and the final score are exactly those of eager validation (tested on fixed seeds);
+/// the work is about one evaluation per W points while the network is below θ, plus the final
+/// window. At the end of a run that did not converge, the last validation point is evaluated if
+/// it was not, so `final_accuracy` matches too. on_validation is called for evaluations of the
+/// current network only.
+///
+/// A stopping rule the task cannot drive (a score stop on a task without `score`) is an
+/// argument_error before any work, never a run that silently cannot stop.
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>  // isatty, fileno
 
 #include <rnnlab/core/concepts.hpp>
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/core/parallel_simulate.hpp>
 #include <rnnlab/error.hpp>
+#include <rnnlab/learning/callbacks.hpp>
 #include <rnnlab/learning/concepts.hpp>
+#include <rnnlab/learning/loss.hpp>
 #include <rnnlab/random.hpp>
-#include <rnnlab/tasks/trial_batch.hpp>
-#include <rnnlab/tasks/validation.hpp>
+#include <rnnlab/tasks/concepts.hpp>
 
 namespace rnnlab {
 
-/// When training stops on accuracy.
-enum class stopping_rule {
-  min_of_last,  ///< min of the last `window` validation accuracies ≥ accuracy (reference code)
-  threshold,    ///< the latest validation accuracy ≥ accuracy (paper text)
-  never,        ///< only budgets, divergence or a callback stop training
-};
-
+/// When training stops on validation.
 struct stopping_criterion {
   stopping_rule rule = stopping_rule::min_of_last;
-  double accuracy = 0.9;
+  double accuracy = 0.9;  ///< score threshold (metric score; decision accuracy for the evidence tasks)
   Index window = 10;
+  stopping_metric metric = stopping_metric::score;
+  double max_loss = 0;                       ///< loss threshold (metric loss)
+  loss_spec loss = loss_spec::paper_text();  ///< the validation loss (metric loss)
 };
 
-/// Whether to draw the live progress line on stderr.
-enum class progress_display { automatic, always, never };
+/// How the trainer validates for a score-based stopping rule.
+enum class validation_mode {
+  /// Every `validate_every`-th update on the whole validation set: the full score curve.
+  eager,
+  /// Only what the stopping rule needs, with exactly the eager run's stopping update, returned
+  /// network and final score (see the file comment); the score curve is sparse.
+  lazy,
+};
 
 /// Options of `train`.
 struct train_options {
@@ -75,15 +95,19 @@ struct train_options {
   Index max_trials = 0;       ///< 0 = no cap
   double max_seconds = 0;     ///< wall-clock budget; 0 = none
   Index validate_every = 1;   ///< validation after every k-th update (the reference code: 1)
-  validation_set_params validation{};  ///< 2,000 trials, 20 levels up to 0.1875
+  /// eager (the default: every validation point evaluated) or lazy (score-based stopping rules
+  /// only; loss-based rules always validate eagerly).
+  validation_mode validation = validation_mode::eager;
+  /// Trials of the validation batch of a task without its own `validation_set` (drawn with
+  /// `sample` from the validation stream).
+  Index validation_trials = 2000;
   /// Initial states of the validation trials: an independent N(0, std²) per trial, drawn once with
   /// the set (the reference code's `feed` draws std 0.3 per trial, afresh at every evaluation);
   /// a negative value uses the network's own x0.
   double validation_x0_std = 0.3;
-  accuracy_convention convention = accuracy_convention::reference;
   std::uint64_t seed = 0;  ///< training stream make_stream(seed, 0, training), validation (…, validation)
   progress_display progress = progress_display::automatic;
-  Index checkpoint_every = 0;  ///< on_checkpoint every k updates (and at the end); 0 = at the end only
+  Index checkpoint_every = 0;  ///< legacy on_checkpoint hook every k updates (and at the end); 0 = at the end
   shard_options evaluation{};  ///< shards and threads of the validation forward pass
 
   /// The reference code's stopping: min of last 10 ≥ 0.9, validation after every update, at most
@@ -101,6 +125,8 @@ struct train_options {
     require(std::isfinite(stop.accuracy) && stop.accuracy >= 0 && stop.accuracy <= 1, fn, "stop.accuracy",
             "a value in [0, 1]", stop.accuracy);
     require(stop.window >= 1, fn, "stop.window", ">= 1", stop.window);
+    require(std::isfinite(stop.max_loss) && stop.max_loss >= 0, fn, "stop.max_loss", "a finite value >= 0",
+            stop.max_loss);
     require(max_updates >= 0, fn, "max_updates", ">= 0 (0 = no cap)", max_updates);
     require(max_trials >= 0, fn, "max_trials", ">= 0 (0 = no cap)", max_trials);
     require(std::isfinite(max_seconds) && max_seconds >= 0, fn, "max_seconds", "a finite value >= 0 (0 = none)",
@@ -108,57 +134,16 @@ struct train_options {
     require(max_updates > 0 || max_trials > 0 || max_seconds > 0 || stop.rule != stopping_rule::never, fn,
             "max_updates", "some budget or stopping rule (all are off)", 0);
     require(validate_every >= 1, fn, "validate_every", ">= 1", validate_every);
+    require(validation_trials >= 1, fn, "validation_trials", ">= 1", validation_trials);
     require(checkpoint_every >= 0, fn, "checkpoint_every", ">= 0", checkpoint_every);
     require(std::isfinite(validation_x0_std), fn, "validation_x0_std", "a finite value", validation_x0_std);
     require(evaluation.shards >= 1, fn, "evaluation.shards", ">= 1", evaluation.shards);
-    validation.validate(fn);
   }
 };
 
-enum class training_status {
-  converged,         ///< the stopping rule on validation accuracy fired
-  budget_exhausted,  ///< max_updates, max_trials or max_seconds reached first
-  diverged,          ///< a NaN/inf loss or non-finite parameters; the last good parameters are kept
-  stopped,           ///< a callback asked to stop
-};
-
-constexpr std::string_view status_name(training_status s) noexcept {
-  switch (s) {
-    case training_status::converged: return "converged";
-    case training_status::budget_exhausted: return "budget_exhausted";
-    case training_status::diverged: return "diverged";
-    case training_status::stopped: return "stopped";
-  }
-  return "?";
-}
-
-/// What callbacks see.
-struct training_progress {
-  Index updates = 0;
-  Index trials = 0;
-  double loss = std::numeric_limits<double>::quiet_NaN();      ///< the latest update's loss
-  double accuracy = std::numeric_limits<double>::quiet_NaN();  ///< the latest validation accuracy
-  double window_min = std::numeric_limits<double>::quiet_NaN();  ///< min over the stopping window
-  double seconds = 0;
-  double updates_per_second = 0;
-  double trials_per_second = 0;
-};
-
-/// The outcome of `train`.
-struct training_report {
-  training_status status = training_status::budget_exhausted;
-  std::string reason;  ///< which rule or budget ended training, in words
-  Index updates = 0;
-  Index trials = 0;
-  double wall_seconds = 0;
-  double validation_seconds = 0;  ///< part of wall_seconds spent on validation
-  double final_accuracy = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> loss_history;        ///< one per update (the update's loss)
-  std::vector<Index> validation_updates;   ///< update count at each validation
-  std::vector<double> accuracy_history;    ///< accuracy at each validation
-};
-
-/// Trains `net` on `task` with `rule` until a stopping rule or budget fires; see the file comment.
+/// Trains `net` on `task` with `rule` until a stopping rule, budget or callback ends it; see the
+/// file comment. Throws argument_error / shape_error on invalid options, rule, task–network sizes,
+/// or a stopping rule the task cannot drive, before any work.
 template <class Net, class T, class R, class... Callbacks>
   requires LearningRule<R, Net, T>
 training_report train(Net& net, const T& task, const R& rule, const train_options& options = {},
@@ -167,17 +152,6 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
 // ---------------------------------------------------------------------------------------------
 
 namespace detail {
-
-template <class P>
-bool parameters_finite(const P& params) {
-  if constexpr (requires { params.for_each([](param, const auto&) {}); }) {
-    bool ok = true;
-    params.for_each([&](param, const auto& m) { ok = ok && m.allFinite(); });
-    return ok;
-  } else {
-    return true;
-  }
-}
 
 /// Validation outputs: the sharded forward pass for CTRNNs, the network's own simulate otherwise.
 template <class Scalar, Activation F, class X0>
@@ -194,16 +168,45 @@ auto validation_outputs(const Net& net, const sequence<typename Net::scalar_type
     return net.simulate(inputs).outputs;
 }
 
-inline std::string format_duration(double s) {
-  char buf[32];
-  if (!std::isfinite(s) || s < 0) return "?";
-  if (s < 60)
-    std::snprintf(buf, sizeof buf, "%.0fs", s);
-  else if (s < 3600)
-    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s / 60), static_cast<int>(s) % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s / 3600), static_cast<int>(s / 60) % 60);
-  return buf;
+// Hooks, found by detection (learning/callbacks.hpp lists them).
+template <class Cb, class Ctx>
+void hook_on_begin(Cb& cb, Ctx& ctx) {
+  if constexpr (requires { cb.on_begin(ctx); }) cb.on_begin(ctx);
+}
+template <class Cb, class Ctx>
+void hook_before_update(Cb& cb, Ctx& ctx) {
+  if constexpr (requires { cb.before_update(ctx); }) cb.before_update(ctx);
+}
+template <class Cb, class Ctx>
+void hook_after_update(Cb& cb, Ctx& ctx) {
+  if constexpr (requires { cb.after_update(ctx); }) cb.after_update(ctx);
+}
+template <class Cb, class Ctx>
+void hook_on_validation(Cb& cb, Ctx& ctx) {
+  if constexpr (requires { cb.on_validation(ctx); }) cb.on_validation(ctx);
+}
+template <class Cb, class Ctx>
+void hook_on_update(Cb& cb, Ctx& ctx) {
+  if constexpr (requires { cb.on_update(ctx); }) cb.on_update(ctx);
+}
+template <class Cb, class Ctx>
+void hook_on_checkpoint(Cb& cb, Ctx& ctx) {
+  const training_progress& p = ctx;
+  if constexpr (requires { cb.on_checkpoint(std::as_const(ctx.net), p); }) cb.on_checkpoint(std::as_const(ctx.net), p);
+}
+template <class Cb, class Ctx>
+void hook_check_stop(Cb& cb, Ctx& ctx) {
+  if constexpr (requires { cb.check_stop(ctx); }) cb.check_stop(ctx);
+  const training_progress& p = ctx;
+  if constexpr (requires {
+                  { cb.stop_requested(p) } -> std::convertible_to<bool>;
+                })
+    if (!ctx.stop_pending() && static_cast<bool>(cb.stop_requested(p)))
+      ctx.request_stop(training_status::stopped, "a callback asked to stop");
+}
+template <class Cb, class Ctx>
+void hook_on_end(Cb& cb, Ctx& ctx) {
+  if constexpr (requires { cb.on_end(ctx); }) cb.on_end(ctx);
 }
 
 }  // namespace detail
@@ -214,18 +217,27 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
   using Scalar = typename Net::scalar_type;
   using clock = std::chrono::steady_clock;
   constexpr std::string_view fn = "rnnlab::train";
+  constexpr bool scored = ScoredTask<T, Scalar>;
   options.validate();
   rule.validate();
   check_task_fits(task, net, fn);
+  const auto& st = options.stop;
+  const bool on_loss = st.metric == stopping_metric::loss && st.rule != stopping_rule::never;
+  if constexpr (!scored)
+    require(st.metric == stopping_metric::loss || st.rule == stopping_rule::never, fn, "options.stop.metric",
+            "stopping_metric::loss or stopping_rule::never (the task has no validation_set/score: it is not a "
+            "ScoredTask, so a score-based rule could never stop)",
+            "stopping_metric::score");
+  const bool can_validate = scored || on_loss;
 
-  // The fixed validation set and its initial states, drawn once.
+  // The fixed validation set and its initial states, drawn once from the validation stream.
   auto gv = make_stream(options.seed, 0, stream_purpose::validation);
-  trial_batch<Scalar> val;
-  if constexpr (ConditionedTask<T, Scalar>)
-    val = reference_validation_set<Scalar>(task, gv, options.validation);
-  else
-    val = task.template sample<Scalar>(options.validation.n_trials, gv);
-  const bool can_validate = val.has_metadata();
+  const auto val = [&] {
+    if constexpr (requires { task.template validation_set<Scalar>(gv); })
+      return task.template validation_set<Scalar>(gv);
+    else
+      return task.template sample<Scalar>(options.validation_trials, gv);
+  }();
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> val_x0;
   if (options.validation_x0_std >= 0)
     val_x0 = draw_initial_states<Scalar>(init_spec{0, 0, 0, options.validation_x0_std, 0, 0}, net.n_units(),
@@ -233,146 +245,178 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
 
   auto g = make_stream(options.seed, 0, stream_purpose::training);
   auto state = rule.make_state(net);
-
   training_report report;
-  training_progress prog;
-  std::vector<double> window;  // accuracies of the last `stop.window` validations
-  const auto t0 = clock::now();
-  const auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
-  const bool live = options.progress == progress_display::always ||
-                    (options.progress == progress_display::automatic && ::isatty(::fileno(stderr)));
-  double last_draw = -1;
+  if constexpr (scored) report.score_name = std::string(task.score_name());
+  training_context<Net, decltype(state)> ctx(net, state, g, report);
 
-  const auto draw = [&](bool final_line) {
-    if (!live) return;
-    const double now = prog.seconds;
-    if (!final_line && now - last_draw < 0.25) return;
-    last_draw = now;
-    double left = std::numeric_limits<double>::infinity();
-    if (options.max_updates > 0 && prog.updates_per_second > 0)
-      left = std::min(left, static_cast<double>(options.max_updates - prog.updates) / prog.updates_per_second);
-    if (options.max_trials > 0 && prog.trials_per_second > 0)
-      left = std::min(left, static_cast<double>(options.max_trials - prog.trials) / prog.trials_per_second);
-    if (options.max_seconds > 0) left = std::min(left, options.max_seconds - now);
-    std::fprintf(stderr,
-                 "\r\033[K[train] update %lld | %.1f upd/s %.0f trials/s | loss %.4g | val acc %.4f (min of last %lld: "
-                 "%.4f) | %s elapsed, budget ends in ≤ %s",
-                 static_cast<long long>(prog.updates), prog.updates_per_second, prog.trials_per_second, prog.loss,
-                 prog.accuracy, static_cast<long long>(options.stop.window), prog.window_min,
-                 detail::format_duration(now).c_str(), detail::format_duration(left).c_str());
-    if (final_line) std::fputc('\n', stderr);
-    std::fflush(stderr);
+  // The built-in callbacks, from the options.
+  divergence_guard<std::remove_cvref_t<decltype(net.parameters())>> guard;
+  stop_on_score score_stop{on_loss || options.validation == validation_mode::lazy ? stopping_rule::never : st.rule,
+                           st.accuracy, st.window};
+  stop_on_loss loss_stop{on_loss ? st.rule : stopping_rule::never, st.max_loss, st.window};
+  update_budget updates_cap{options.max_updates};
+  trial_budget trials_cap{options.max_trials};
+  time_budget time_cap{options.max_seconds};
+  progress_line line{options.progress, st.window, options.max_updates, options.max_trials, options.max_seconds};
+  auto all = std::forward_as_tuple(guard, score_stop, loss_stop, callbacks..., updates_cap, trials_cap, time_cap, line);
+  const auto each = [&](auto hook) { std::apply([&](auto&... cb) { (hook(cb, ctx), ...); }, all); };
+
+  const auto t0 = clock::now();
+  const auto elapsed = [&] { return ctx.seconds_before + std::chrono::duration<double>(clock::now() - t0).count(); };
+  const auto outputs_of = [&](const Net& n) {
+    return options.validation_x0_std >= 0
+               ? detail::validation_outputs(n, val.inputs, val_x0, options.evaluation)
+               : detail::validation_outputs(n, val.inputs, n.parameters().x0, options.evaluation);
+  };
+  const auto update_window_min = [&] {
+    const auto& h = report.accuracy_history;
+    if (h.empty()) return;
+    const auto w = std::min<std::size_t>(h.size(), static_cast<std::size_t>(st.window));
+    ctx.window_min = *std::min_element(h.end() - static_cast<std::ptrdiff_t>(w), h.end());
+  };
+  const auto validate = [&] {
+    const auto tv = clock::now();
+    const auto out = outputs_of(net);
+    report.validation_updates.push_back(ctx.updates);
+    if constexpr (scored) {
+      ctx.accuracy = task.score(out, val);
+      report.accuracy_history.push_back(ctx.accuracy);
+      update_window_min();
+    }
+    if (on_loss) {
+      ctx.validation_loss = masked_loss(out, val, st.loss);
+      report.validation_loss_history.push_back(ctx.validation_loss);
+    }
+    report.validation_seconds += std::chrono::duration<double>(clock::now() - tv).count();
+    ctx.validated = true;
   };
 
-  auto snapshot = net.parameters();
-  bool done = false;
-  while (!done) {
-    snapshot = net.parameters();
-    const update_result u = rule.update(net, state, task, g);
-    const bool finite = std::isfinite(u.loss) && detail::parameters_finite(net.parameters());
-    if (!finite) {
-      net.parameters() = snapshot;
-      report.status = training_status::diverged;
-      report.reason = std::isfinite(u.loss) ? "non-finite parameters after an update" : "non-finite loss";
-      report.loss_history.push_back(u.loss);
-      ++prog.updates;
-      prog.trials += u.trials;
-      break;
-    }
-    ++prog.updates;
-    prog.trials += u.trials;
-    prog.loss = u.loss;
-    report.loss_history.push_back(u.loss);
-    prog.seconds = elapsed();
-    prog.updates_per_second = static_cast<double>(prog.updates) / std::max(prog.seconds, 1e-9);
-    prog.trials_per_second = static_cast<double>(prog.trials) / std::max(prog.seconds, 1e-9);
-
-    if (can_validate && prog.updates % options.validate_every == 0) {
+  // Exact lazy validation (file comment). Validation point k = updates / validate_every.
+  const bool lazy = scored && !on_loss && options.validation == validation_mode::lazy &&
+                    st.rule != stopping_rule::never;
+  const Index W = st.rule == stopping_rule::min_of_last ? st.window : 1;
+  auto& lz = ctx.lazy;
+  if (lazy) {
+    lz.candidate = W;
+    lz.snapshots.assign(static_cast<std::size_t>(W), net.parameters());
+    lz.point.assign(static_cast<std::size_t>(W), 0);
+    lz.verdict.assign(static_cast<std::size_t>(W), -1);
+  }
+  // Scores the parameters held for validation point k (slot k % W), records it in update order.
+  [[maybe_unused]] const auto lazy_evaluate = [&](Index k, bool current) -> bool {
+    if constexpr (scored) {
+      const auto slot = static_cast<std::size_t>(k % W);
       const auto tv = clock::now();
-      const auto out = options.validation_x0_std >= 0
-                           ? detail::validation_outputs(net, val.inputs, val_x0, options.evaluation)
-                           : detail::validation_outputs(net, val.inputs, net.parameters().x0, options.evaluation);
-      prog.accuracy = decision_accuracy(out, val.label, options.convention);
+      double score = 0;
+      if (current) {
+        score = task.score(outputs_of(net), val);
+      } else {
+        Net past = net;
+        past.parameters() = lz.snapshots[slot];
+        score = task.score(outputs_of(past), val);
+      }
       report.validation_seconds += std::chrono::duration<double>(clock::now() - tv).count();
-      report.validation_updates.push_back(prog.updates);
-      report.accuracy_history.push_back(prog.accuracy);
-      window.push_back(prog.accuracy);
-      if (static_cast<Index>(window.size()) > options.stop.window) window.erase(window.begin());
-      prog.window_min = *std::min_element(window.begin(), window.end());
-      (
-          [&] {
-            if constexpr (requires { callbacks.on_validation(prog); }) callbacks.on_validation(prog);
-          }(),
-          ...);
-      const auto& st = options.stop;
-      if (st.rule == stopping_rule::min_of_last && static_cast<Index>(window.size()) == st.window &&
-          prog.window_min >= st.accuracy) {
-        report.status = training_status::converged;
-        report.reason = "min of the last " + std::to_string(st.window) + " validation accuracies >= " +
-                        std::to_string(st.accuracy);
-        done = true;
-      } else if (st.rule == stopping_rule::threshold && prog.accuracy >= st.accuracy) {
-        report.status = training_status::converged;
-        report.reason = "validation accuracy >= " + std::to_string(st.accuracy);
-        done = true;
+      const Index u = k * options.validate_every;
+      const auto at = std::lower_bound(report.validation_updates.begin(), report.validation_updates.end(), u);
+      const auto i = at - report.validation_updates.begin();
+      report.validation_updates.insert(at, u);
+      report.accuracy_history.insert(report.accuracy_history.begin() + i, score);
+      lz.verdict[slot] = score >= st.accuracy ? 1 : 0;
+      if (current) {
+        ctx.accuracy = score;
+        ctx.validated = true;
+        update_window_min();
+      }
+      return score >= st.accuracy;
+    } else {
+      return false;
+    }
+  };
+
+  [[maybe_unused]] const auto lazy_point = [&] {
+    if constexpr (scored) {
+      const Index k = ctx.updates / options.validate_every;
+      const auto slot = static_cast<std::size_t>(k % W);
+      lz.snapshots[slot] = net.parameters();
+      lz.point[slot] = k;
+      lz.verdict[slot] = -1;
+      if (k < lz.candidate) return;
+      const bool pass = lazy_evaluate(k, true);
+      each([](auto& cb, auto& c) { detail::hook_on_validation(cb, c); });
+      if (!pass) {
+        lz.candidate = k + W;
+        return;
+      }
+      for (Index j = k - 1; j > k - W; --j) {
+        const auto sj = static_cast<std::size_t>(j % W);
+        if (lz.verdict[sj] == 1) continue;
+        if (!lazy_evaluate(j, false)) {
+          lz.candidate = j + W;
+          return;
+        }
+      }
+      ctx.request_stop(training_status::converged,
+                       W > 1 ? "min of the last " + std::to_string(W) + " validation " + report.score_name +
+                                   " values >= " + std::to_string(st.accuracy) + " (lazy validation)"
+                             : "validation " + report.score_name + " >= " + std::to_string(st.accuracy) +
+                                   " (lazy validation)");
+    }
+  };
+
+  each([](auto& cb, auto& c) { detail::hook_on_begin(cb, c); });
+  while (!ctx.finished) {
+    each([](auto& cb, auto& c) { detail::hook_before_update(cb, c); });
+    const update_result u = rule.update(net, state, task, g);
+    ++ctx.updates;
+    ctx.trials += u.trials;
+    ctx.loss = u.loss;
+    report.loss_history.push_back(u.loss);
+    ctx.validated = false;
+    ctx.seconds = elapsed();
+    ctx.updates_per_second = static_cast<double>(ctx.updates) / std::max(ctx.seconds, 1e-9);
+    ctx.trials_per_second = static_cast<double>(ctx.trials) / std::max(ctx.seconds, 1e-9);
+    each([](auto& cb, auto& c) { detail::hook_after_update(cb, c); });
+    if (ctx.stop_pending()) break;  // diverged: no validation of the restored parameters
+    if (can_validate && ctx.updates % options.validate_every == 0) {
+      if (lazy) {
+        lazy_point();
+      } else {
+        validate();
+        each([](auto& cb, auto& c) { detail::hook_on_validation(cb, c); });
       }
     }
-    prog.seconds = elapsed();
-    (
-        [&] {
-          if constexpr (requires { callbacks.on_update(prog); }) callbacks.on_update(prog);
-        }(),
-        ...);
-    if (options.checkpoint_every > 0 && prog.updates % options.checkpoint_every == 0)
-      (
-          [&] {
-            if constexpr (requires { callbacks.on_checkpoint(std::as_const(net), prog); })
-              callbacks.on_checkpoint(std::as_const(net), prog);
-          }(),
-          ...);
-    draw(false);
-    if (done) break;
-    bool stop = false;
-    (
-        [&] {
-          if constexpr (requires { { callbacks.stop_requested(prog) } -> std::convertible_to<bool>; })
-            stop = stop || static_cast<bool>(callbacks.stop_requested(prog));
-        }(),
-        ...);
-    if (stop) {
-      report.status = training_status::stopped;
-      report.reason = "a callback asked to stop";
-      break;
-    }
-    if (options.max_updates > 0 && prog.updates >= options.max_updates) {
-      report.status = training_status::budget_exhausted;
-      report.reason = "max_updates = " + std::to_string(options.max_updates) + " reached";
-      break;
-    }
-    if (options.max_trials > 0 && prog.trials >= options.max_trials) {
-      report.status = training_status::budget_exhausted;
-      report.reason = "max_trials = " + std::to_string(options.max_trials) + " reached";
-      break;
-    }
-    if (options.max_seconds > 0 && prog.seconds >= options.max_seconds) {
-      report.status = training_status::budget_exhausted;
-      report.reason = "max_seconds = " + std::to_string(options.max_seconds) + " reached";
-      break;
-    }
+    ctx.seconds = elapsed();
+    each([](auto& cb, auto& c) { detail::hook_on_update(cb, c); });
+    if (options.checkpoint_every > 0 && ctx.updates % options.checkpoint_every == 0)
+      each([](auto& cb, auto& c) { detail::hook_on_checkpoint(cb, c); });
+    each([](auto& cb, auto& c) { detail::hook_check_stop(cb, c); });
+    if (ctx.stop_pending()) break;
   }
 
-  prog.seconds = elapsed();
-  report.updates = prog.updates;
-  report.trials = prog.trials;
-  report.wall_seconds = prog.seconds;
-  report.final_accuracy = prog.accuracy;
-  (
-      [&] {
-        if constexpr (requires { callbacks.on_checkpoint(std::as_const(net), prog); })
-          callbacks.on_checkpoint(std::as_const(net), prog);
-      }(),
-      ...);
-  draw(true);
+  // Lazy validation: the final score is the last validation point's, as in an eager run (after a
+  // divergence the diverging update is not a validation point: it was rolled back).
+  if constexpr (scored) {
+    if (lazy && !ctx.finished) {
+      const bool diverged = ctx.stop_pending() && report.status == training_status::diverged;
+      const Index last = (ctx.updates - (diverged ? 1 : 0)) / options.validate_every;
+      const auto slot = static_cast<std::size_t>(last % W);
+      if (last >= 1 && lz.point[slot] == last && lz.verdict[slot] == -1) {
+        lazy_evaluate(last, false);
+        const auto at = std::lower_bound(report.validation_updates.begin(), report.validation_updates.end(),
+                                         last * options.validate_every);
+        ctx.accuracy = report.accuracy_history[static_cast<std::size_t>(at - report.validation_updates.begin())];
+      }
+    }
+  }
+  ctx.seconds = elapsed();
+  if (!ctx.finished) {
+    report.updates = ctx.updates;
+    report.trials = ctx.trials;
+    report.wall_seconds = ctx.seconds;
+    report.final_accuracy = ctx.accuracy;
+  }
+  each([](auto& cb, auto& c) { detail::hook_on_checkpoint(cb, c); });
+  each([](auto& cb, auto& c) { detail::hook_on_end(cb, c); });
   return report;
 }
 

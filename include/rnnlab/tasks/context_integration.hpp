@@ -13,6 +13,7 @@
 
 #include <rnnlab/tasks/concepts.hpp>
 #include <rnnlab/tasks/evidence.hpp>
+#include <rnnlab/tasks/validation.hpp>
 
 namespace rnnlab {
 
@@ -54,7 +55,7 @@ public:
 
   /// B random trials (context uniform over the N streams).
   template <class Scalar = float, class G>
-  trial_batch<Scalar> sample(Index batch, G& g) const {
+  evidence_batch<Scalar> sample(Index batch, G& g) const {
     require_shape(batch > 0, "rnnlab::context_integration::sample", "batch", "> 0", batch);
     const auto conds = detail::draw_conditions(m_params, m_params.n_contexts, batch, g);
     return sample_conditions<Scalar>(conds, g);
@@ -62,10 +63,23 @@ public:
 
   /// Trials with the given attended means and contexts.
   template <class Scalar = float, class G>
-  trial_batch<Scalar> sample_conditions(std::span<const trial_condition> conds, G& g) const {
+  evidence_batch<Scalar> sample_conditions(std::span<const trial_condition> conds, G& g) const {
     return detail::sample_evidence<Scalar>(m_params, m_params.n_contexts, true, conds, g,
                                            "rnnlab::context_integration::sample_conditions");
   }
+
+  /// The task's validation set: the reference set (tasks/validation.hpp) with `params().validation`.
+  template <class Scalar = float, class G>
+  evidence_batch<Scalar> validation_set(G& g) const {
+    return reference_validation_set<Scalar>(*this, g, m_params.validation);
+  }
+
+  /// The decision accuracy of `outputs` (T, B, O ≥ 1) on `batch`, by `params().convention`.
+  template <class Scalar>
+  double score(const sequence<Scalar>& outputs, const evidence_batch<Scalar>& batch) const {
+    return decision_accuracy(outputs, batch, m_params.convention);
+  }
+  static constexpr std::string_view score_name() noexcept { return "decision accuracy"; }
 
 private:
   context_integration_params m_params;
@@ -73,5 +87,7 @@ private:
 
 static_assert(Task<context_integration, float>);
 static_assert(Task<context_integration, double>);
+static_assert(ScoredTask<context_integration, float> && ScoredTask<context_integration, double>);
+static_assert(ConditionedTask<context_integration, float>);
 
 }  // namespace rnnlab

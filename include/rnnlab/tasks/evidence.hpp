@@ -1,7 +1,8 @@
 #pragma once
 /// \file tasks/evidence.hpp
 /// What the evidence-integration tasks (RDM, CDI, N-CDI) share: noise conventions, loss windows,
-/// per-trial conditions, and the sampler itself.
+/// per-trial conditions, the batch type with their metadata (`evidence_batch`), their score
+/// (`decision_accuracy`), the validation set's parameters, and the sampler itself.
 ///
 /// A trial has S noisy evidence streams, u_s(t) = μ_s + σ ε_s(t) with ε iid N(0, 1), and (for
 /// contextual tasks) S one-hot context channels, constant over the trial, that say which stream to
@@ -63,6 +64,86 @@ struct trial_condition {
   int context = 0;
 };
 
+/// A batch of evidence-integration trials: the generic inputs, targets and mask, plus the
+/// per-trial metadata only these tasks have (and only their `score` reads). A loaded batch may
+/// lack the metadata (all four vectors empty).
+template <class Scalar>
+struct evidence_batch : trial_batch<Scalar> {
+  Eigen::VectorXd coherence;     ///< (B) signed mean of the attended evidence stream
+  Eigen::VectorXi context;       ///< (B) index of the attended stream (0 for single-stream tasks)
+  Eigen::VectorXi label;         ///< (B) correct decision: +1, −1, or 0 (no correct answer)
+  Eigen::MatrixXd stream_means;  ///< (B, n_streams) mean of every evidence stream
+
+  bool has_metadata() const noexcept { return label.size() == this->n_trials(); }
+
+  /// trial_batch::validate, and the metadata's length when present.
+  void validate(std::string_view caller) const {
+    trial_batch<Scalar>::validate(caller);
+    const Index B = this->n_trials();
+    if (label.size() != 0)
+      require_shape(label.size() == B, caller, "label", "length " + std::to_string(B), label.size());
+  }
+};
+
+/// How a decision is scored.
+enum class accuracy_convention {
+  /// The reference code's: a trial is an error iff |label − sign(y_T)| > 1, so a trial with label
+  /// 0 is always correct and an output of exactly 0 is never an error.
+  reference,
+  /// sign(y_T) must equal the label; trials with label 0 are left out of the denominator.
+  strict,
+};
+
+/// Decision accuracy of outputs (T, B, O ≥ 1): the sign of output channel 0 at the last step
+/// against `labels` (B). Throws shape_error if the batch sizes differ.
+template <class Scalar>
+double decision_accuracy(const sequence<Scalar>& outputs, const Eigen::VectorXi& labels,
+                         accuracy_convention convention = accuracy_convention::reference) {
+  constexpr std::string_view fn = "rnnlab::decision_accuracy";
+  const Index T = outputs.shape(0), B = outputs.shape(1);
+  require_shape(T > 0 && B > 0 && outputs.shape(2) >= 1, fn, "outputs", "(T, B, O) with T, B, O > 0",
+                shape_string(outputs.shape()));
+  require_shape(labels.size() == B, fn, "labels", "length " + std::to_string(B) + " (one per trial)",
+                labels.size());
+  Index errors = 0, counted = 0;
+  for (Index b = 0; b < B; ++b) {
+    const Scalar y = outputs(T - 1, b, 0);
+    const int s = (y > Scalar(0)) - (y < Scalar(0));
+    const int l = labels(b);
+    if (convention == accuracy_convention::reference) {
+      ++counted;
+      if (std::abs(l - s) > 1) ++errors;
+    } else if (l != 0) {
+      ++counted;
+      if (s != l) ++errors;
+    }
+  }
+  return counted == 0 ? 1.0 : static_cast<double>(counted - errors) / static_cast<double>(counted);
+}
+
+/// Decision accuracy of outputs on the trials of `batch`.
+template <class Scalar>
+double decision_accuracy(const sequence<Scalar>& outputs, const evidence_batch<Scalar>& batch,
+                         accuracy_convention convention = accuracy_convention::reference) {
+  require(batch.has_metadata(), "rnnlab::decision_accuracy", "batch", "a batch with labels", "no labels");
+  return decision_accuracy(outputs, batch.label, convention);
+}
+
+/// The reference validation set's parameters (reference_code_spec §1.3): 2,000 trials whose
+/// attended magnitudes cycle linspace(0, 0.1875, 20).
+struct validation_set_params {
+  Index n_trials = 2000;
+  Index n_levels = 20;
+  double max_coherence = 0.1875;
+
+  void validate(std::string_view caller) const {
+    require(n_trials > 0, caller, "n_trials", "> 0", n_trials);
+    require(n_levels >= 1, caller, "n_levels", ">= 1", n_levels);
+    require(std::isfinite(max_coherence) && max_coherence >= 0.0, caller, "max_coherence", "a finite value >= 0",
+            max_coherence);
+  }
+};
+
 /// Parameters shared by RDM, CDI and N-CDI.
 struct evidence_params {
   Index n_steps = 750;                                   ///< T
@@ -72,6 +153,8 @@ struct evidence_params {
   loss_window loss = loss_window::first_and_last();
   std::optional<Index> evidence_off_step;  ///< pulse variant: evidence is 0 from this step on
   zero_coherence_label zero_label = zero_coherence_label::zero;
+  validation_set_params validation{};  ///< the task's `validation_set` (the reference set)
+  accuracy_convention convention = accuracy_convention::reference;  ///< how `score` counts errors
 
   void validate(std::string_view caller) const {
     require(n_steps > 0, caller, "n_steps", "> 0", n_steps);
@@ -84,6 +167,7 @@ struct evidence_params {
     if (evidence_off_step)
       require(*evidence_off_step >= 0 && *evidence_off_step <= n_steps, caller, "evidence_off_step",
               "a step in [0, n_steps]", *evidence_off_step);
+    validation.validate(caller);
   }
 };
 
@@ -107,7 +191,7 @@ std::vector<trial_condition> draw_conditions(const evidence_params& p, int n_str
 /// Samples the trials of the given conditions. Streams other than the attended one get the same
 /// magnitude with a random sign (shared magnitude) or an independent U(−max, max) mean.
 template <class Scalar, class G>
-trial_batch<Scalar> sample_evidence(const evidence_params& p, int n_streams, bool context_inputs,
+evidence_batch<Scalar> sample_evidence(const evidence_params& p, int n_streams, bool context_inputs,
                                     std::span<const trial_condition> conds, G& g, std::string_view caller) {
   const Index T = p.n_steps, B = static_cast<Index>(conds.size()), S = n_streams;
   const Index M = context_inputs ? 2 * S : S;
@@ -118,7 +202,7 @@ trial_batch<Scalar> sample_evidence(const evidence_params& p, int n_streams, boo
     require(std::isfinite(c.coherence), caller, "coherence", "a finite value", c.coherence);
   }
 
-  trial_batch<Scalar> batch;
+  evidence_batch<Scalar> batch;
   batch.inputs = sequence<Scalar>({T, B, M});
   batch.targets = sequence<Scalar>({T, B, 1});
   batch.mask = tensor<Scalar, 2>({T, B});

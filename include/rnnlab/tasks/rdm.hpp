@@ -10,6 +10,7 @@
 
 #include <rnnlab/tasks/concepts.hpp>
 #include <rnnlab/tasks/evidence.hpp>
+#include <rnnlab/tasks/validation.hpp>
 
 namespace rnnlab {
 
@@ -43,7 +44,7 @@ public:
 
   /// B random trials.
   template <class Scalar = float, class G>
-  trial_batch<Scalar> sample(Index batch, G& g) const {
+  evidence_batch<Scalar> sample(Index batch, G& g) const {
     require_shape(batch > 0, "rnnlab::random_dots::sample", "batch", "> 0", batch);
     const auto conds = detail::draw_conditions(m_params, 1, batch, g);
     return sample_conditions<Scalar>(conds, g);
@@ -51,9 +52,22 @@ public:
 
   /// Trials with the given signed means (context must be 0).
   template <class Scalar = float, class G>
-  trial_batch<Scalar> sample_conditions(std::span<const trial_condition> conds, G& g) const {
+  evidence_batch<Scalar> sample_conditions(std::span<const trial_condition> conds, G& g) const {
     return detail::sample_evidence<Scalar>(m_params, 1, false, conds, g, "rnnlab::random_dots::sample_conditions");
   }
+
+  /// The task's validation set: the reference set (tasks/validation.hpp) with `params().validation`.
+  template <class Scalar = float, class G>
+  evidence_batch<Scalar> validation_set(G& g) const {
+    return reference_validation_set<Scalar>(*this, g, m_params.validation);
+  }
+
+  /// The decision accuracy of `outputs` (T, B, O ≥ 1) on `batch`, by `params().convention`.
+  template <class Scalar>
+  double score(const sequence<Scalar>& outputs, const evidence_batch<Scalar>& batch) const {
+    return decision_accuracy(outputs, batch, m_params.convention);
+  }
+  static constexpr std::string_view score_name() noexcept { return "decision accuracy"; }
 
 private:
   rdm_params m_params;
@@ -61,5 +75,7 @@ private:
 
 static_assert(Task<random_dots, float>);
 static_assert(Task<random_dots, double>);
+static_assert(ScoredTask<random_dots, float> && ScoredTask<random_dots, double>);
+static_assert(ConditionedTask<random_dots, float>);
 
 }  // namespace rnnlab

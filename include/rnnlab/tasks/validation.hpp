@@ -1,6 +1,7 @@
 #pragma once
 /// \file tasks/validation.hpp
-/// The reference validation set and psychometric probes for evidence-integration tasks.
+/// The reference validation set and psychometric probes for evidence-integration tasks (the
+/// tasks' own `validation_set` is the reference set with their `validation` parameters).
 ///
 /// Reference validation set (reference_code_spec §1.3): 2,000 trials; trial i has attended
 /// magnitude linspace(0, 0.1875, 20)[i mod 20] (0.1875, not the training maximum 0.1857), a random
@@ -16,26 +17,6 @@
 
 namespace rnnlab {
 
-/// A task that samples trials of given conditions (the evidence-integration tasks).
-template <class T, class Scalar = float>
-concept ConditionedTask = Task<T, Scalar> && requires(const T& task, std::span<const trial_condition> c, rng& g) {
-  { task.n_contexts() } -> std::convertible_to<int>;
-  { task.template sample_conditions<Scalar>(c, g) } -> std::same_as<trial_batch<Scalar>>;
-};
-
-struct validation_set_params {
-  Index n_trials = 2000;
-  Index n_levels = 20;
-  double max_coherence = 0.1875;
-
-  void validate(std::string_view caller) const {
-    require(n_trials > 0, caller, "n_trials", "> 0", n_trials);
-    require(n_levels >= 1, caller, "n_levels", ">= 1", n_levels);
-    require(std::isfinite(max_coherence) && max_coherence >= 0.0, caller, "max_coherence", "a finite value >= 0",
-            max_coherence);
-  }
-};
-
 /// The magnitudes linspace(0, max, n_levels) cycled over the trials.
 inline std::vector<double> validation_levels(const validation_set_params& p) {
   std::vector<double> levels(static_cast<std::size_t>(p.n_levels));
@@ -49,7 +30,7 @@ inline std::vector<double> validation_levels(const validation_set_params& p) {
 /// signs and contexts, fresh noise at the task's training level.
 template <class Scalar = float, class T, class G>
   requires ConditionedTask<T, Scalar>
-trial_batch<Scalar> reference_validation_set(const T& task, G& g, const validation_set_params& p = {}) {
+auto reference_validation_set(const T& task, G& g, const validation_set_params& p = {}) {
   p.validate("rnnlab::reference_validation_set");
   const auto levels = validation_levels(p);
   std::vector<trial_condition> conds(static_cast<std::size_t>(p.n_trials));
@@ -63,7 +44,7 @@ trial_batch<Scalar> reference_validation_set(const T& task, G& g, const validati
 /// `n_trials` trials at one signed coherence and one context (a psychometric probe).
 template <class Scalar = float, class T, class G>
   requires ConditionedTask<T, Scalar>
-trial_batch<Scalar> psychometric_probe(const T& task, double coherence, int context, Index n_trials, G& g) {
+auto psychometric_probe(const T& task, double coherence, int context, Index n_trials, G& g) {
   require_shape(n_trials > 0, "rnnlab::psychometric_probe", "n_trials", "> 0", n_trials);
   const std::vector<trial_condition> conds(static_cast<std::size_t>(n_trials), trial_condition{coherence, context});
   return task.template sample_conditions<Scalar>(conds, g);
