@@ -1,14 +1,14 @@
 // Compile-only checks of the analysis module's generic interfaces: the metrics take any Eigen
 // expression (double or float), the probe inputs need an evidence-integration task, and the wrong
 // argument types are rejected at the call site.
-#include <rnnlab/analysis/activity.hpp>
-#include <rnnlab/analysis/cca.hpp>
-#include <rnnlab/analysis/cka.hpp>
-#include <rnnlab/analysis/distance_matrix.hpp>
-#include <rnnlab/analysis/mds.hpp>
-#include <rnnlab/analysis/procrustes.hpp>
-#include <rnnlab/analysis/silhouette.hpp>
-#include <rnnlab/analysis/svcca.hpp>
+#include <rnnlab/analysis/similarity/activity.hpp>
+#include <rnnlab/analysis/similarity/cca.hpp>
+#include <rnnlab/analysis/similarity/cka.hpp>
+#include <rnnlab/analysis/similarity/distance_matrix.hpp>
+#include <rnnlab/analysis/embedding/mds.hpp>
+#include <rnnlab/analysis/similarity/procrustes.hpp>
+#include <rnnlab/analysis/embedding/silhouette.hpp>
+#include <rnnlab/analysis/similarity/svcca.hpp>
 #include <rnnlab/tasks/context_integration.hpp>
 #include <rnnlab/tasks/rdm.hpp>
 

@@ -1,8 +1,8 @@
 // Compile-only checks of the fixed-point analyses' contracts (built, not run).
-#include <rnnlab/analysis/continuation.hpp>
-#include <rnnlab/analysis/fixed_points.hpp>
-#include <rnnlab/analysis/integration_mechanism.hpp>
-#include <rnnlab/analysis/topology.hpp>
+#include <rnnlab/analysis/dynamics/continuation.hpp>
+#include <rnnlab/analysis/dynamics/fixed_points.hpp>
+#include <rnnlab/analysis/dynamics/integration_mechanism.hpp>
+#include <rnnlab/analysis/dynamics/topology.hpp>
 
 #include <concepts>
 
