@@ -1,5 +1,9 @@
 #pragma once
 /// \file analysis/dynamics/fixed_points.hpp
+/// The driver of the fixed-point analysis: starts, lock-step rounds of the solver
+/// (fixed_point_solver.hpp) on any `FixedPointSystem`, merging, capture, symmetry, slow points,
+/// stability. The CTRNN system is in fixed_point_system.hpp.
+///
 /// Fixed points and slow points of a CTRNN under a static input (McMahan et al. 2021, Sec. 2.4,
 /// Eq. 5; Sussillo & Barak 2013 for slow points).
 ///
@@ -39,8 +43,6 @@
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
-#include <Eigen/LU>
-#include <Eigen/Cholesky>
 
 #include <algorithm>
 #include <cmath>
@@ -48,17 +50,17 @@
 #include <cstdint>
 #include <limits>
 #include <numeric>
-#include <span>
-#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include <rnnlab/analysis/concepts.hpp>
 #include <rnnlab/analysis/dynamics/detail/fp_parallel.hpp>
 #include <rnnlab/analysis/dynamics/detail/fp_system.hpp>
-#include <rnnlab/kernels/dense_lu.hpp>
+#include <rnnlab/analysis/dynamics/fixed_point_solver.hpp>
+#include <rnnlab/analysis/dynamics/fixed_point_system.hpp>
 #include <rnnlab/core/concepts.hpp>
 #include <rnnlab/core/ctrnn.hpp>
-#include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
@@ -67,26 +69,6 @@ namespace rnnlab {
 
 // ---------------------------------------------------------------------------------------------
 // Declarations
-
-/// How one start ended.
-enum class fp_status : std::int32_t {
-  converged = 0,       ///< reached ‖F‖ < tolerance (a certified root)
-  captured = 1,        ///< entered the certified Newton convergence ball of a root already found
-  local_minimum = 2,   ///< stationary point of q = ½‖F‖² with ‖F‖ ≥ tolerance (slow point if q is small)
-  max_iterations = 3,  ///< no verdict within the iteration budget
-  non_finite = 4,      ///< the iterate or F became NaN / infinite
-};
-
-constexpr std::string_view fp_status_name(fp_status s) noexcept {
-  switch (s) {
-    case fp_status::converged: return "converged";
-    case fp_status::captured: return "captured";
-    case fp_status::local_minimum: return "local_minimum";
-    case fp_status::max_iterations: return "max_iterations";
-    case fp_status::non_finite: return "non_finite";
-  }
-  return "?";
-}
 
 /// Local stability of a fixed point (discrete map unless stated otherwise).
 enum class stability_class : std::int32_t {
@@ -105,68 +87,6 @@ constexpr std::string_view stability_name(stability_class s) noexcept {
   }
   return "?";
 }
-
-/// Parameters of `find_fixed_points`.
-struct fixed_point_params {
-  double tolerance = 1e-10;          ///< a root is certified iff ‖F(x*)‖₂ < tolerance
-  int max_iterations = 100;          ///< Newton / LM iterations per start
-  int max_backtracks = 30;           ///< step halvings of a Newton step before falling back to LM
-  double dedup_tolerance = 1e-6;     ///< roots closer than this (Euclidean) are one root
-  bool capture = true;               ///< merge iterates entering a certified root's convergence ball
-  Index pilot_stride = 16;           ///< with capture: every k-th start is solved first (1: no pilot)
-  double merge_radius = 1e-9;        ///< active iterates closer than this are merged (one path)
-  double slow_q_threshold = 5e-7;    ///< local minima of q below this are slow points (‖F‖ < 1e-3)
-  double slow_dedup_tolerance = 1e-3;///< slow points closer than this are one slow point
-  double stationarity_tolerance = 1e-9;  ///< ‖JᵀF‖ ≤ tol·‖J‖_F‖F‖ marks a local minimum of q
-  /// A start whose q (above `slow_q_threshold`) falls by less than this fraction per iteration
-  /// over `stall_window` iterations is stopped as a local minimum: damped Newton and LM creep
-  /// towards minima of q with q > 0 only linearly, while towards a root q falls quadratically.
-  double stall_decrease = 0.05;
-  int stall_window = 4;
-  /// An active iterate in its LM phase closer than this to a local minimum already found is
-  /// stopped there (heuristic, affects only uncertified starts; 0 disables).
-  double minimum_capture_radius = 1e-2;
-  double marginal_tolerance = 1e-7;  ///< | |μ| − 1 | below this is marginal
-  Index n_slow_modes = 0;            ///< eigenvectors of this many slowest modes per point
-  bool classify = true;              ///< compute eigenvalues and stability
-  /// After a full Newton step that halved ‖F‖ or better, try one more step with the same factorised
-  /// Jacobian (a chord step; kept only if it halves ‖F‖ again). Saves factorisations near roots.
-  bool chord_steps = true;
-  /// For an odd system (`fixed_point_system::is_odd`: f = tanh, W_in u + b = 0): test the origin
-  /// first and, with every root x* found, register its mirror image −x* (an exact root there, with
-  /// the same Jacobian and convergence ball), so that starts heading for either are captured and the
-  /// reported set is closed under x ↦ −x. Each point added this way is still certified by its own
-  /// residual. Without it the origin, a saddle with many unstable directions, is rarely reached.
-  bool use_symmetry = true;
-  int n_threads = 0;                 ///< 0: hardware concurrency
-
-  void validate() const {
-    constexpr std::string_view fn = "rnnlab::fixed_point_params::validate";
-    require(std::isfinite(tolerance) && tolerance > 0.0, fn, "tolerance", "a finite value > 0", tolerance);
-    require(max_iterations >= 1, fn, "max_iterations", ">= 1", max_iterations);
-    require(max_backtracks >= 0, fn, "max_backtracks", ">= 0", max_backtracks);
-    require(std::isfinite(dedup_tolerance) && dedup_tolerance >= 0.0, fn, "dedup_tolerance", "a finite value >= 0",
-            dedup_tolerance);
-    require(std::isfinite(merge_radius) && merge_radius >= 0.0, fn, "merge_radius", "a finite value >= 0",
-            merge_radius);
-    require(std::isfinite(slow_q_threshold) && slow_q_threshold >= 0.0, fn, "slow_q_threshold",
-            "a finite value >= 0", slow_q_threshold);
-    require(std::isfinite(slow_dedup_tolerance) && slow_dedup_tolerance >= 0.0, fn, "slow_dedup_tolerance",
-            "a finite value >= 0", slow_dedup_tolerance);
-    require(std::isfinite(stationarity_tolerance) && stationarity_tolerance > 0.0, fn, "stationarity_tolerance",
-            "a finite value > 0", stationarity_tolerance);
-    require(std::isfinite(stall_decrease) && stall_decrease >= 0.0 && stall_decrease < 1.0, fn, "stall_decrease",
-            "a value in [0, 1)", stall_decrease);
-    require(stall_window >= 1, fn, "stall_window", ">= 1", stall_window);
-    require(std::isfinite(minimum_capture_radius) && minimum_capture_radius >= 0.0, fn, "minimum_capture_radius",
-            "a finite value >= 0", minimum_capture_radius);
-    require(std::isfinite(marginal_tolerance) && marginal_tolerance >= 0.0, fn, "marginal_tolerance",
-            "a finite value >= 0", marginal_tolerance);
-    require(pilot_stride >= 1, fn, "pilot_stride", ">= 1", pilot_stride);
-    require(n_slow_modes >= 0, fn, "n_slow_modes", ">= 0", n_slow_modes);
-    require(n_threads >= 0, fn, "n_threads", ">= 0 (0 = all cores)", n_threads);
-  }
-};
 
 /// What happened to one start.
 struct fp_start_record {
@@ -224,68 +144,11 @@ struct fixed_point_result {
   }
 };
 
-/// The increment F and its Jacobian for one network and one static input, in double.
-template <Activation F>
-class fixed_point_system {
-public:
-  using activation_type = F;
-
-  /// Copies the network's parameters to double and fixes the input u (length n_inputs; checked).
-  template <class Scalar, class DU>
-  fixed_point_system(const ctrnn<Scalar, F>& net, const Eigen::MatrixBase<DU>& u);
-
-  /// A system from raw parts: F(x) = α(−x + W f(x) + c).
-  fixed_point_system(Eigen::MatrixXd W, Eigen::VectorXd c, double alpha);
-
-  Index n_units() const noexcept { return m_W.rows(); }
-  double alpha() const noexcept { return m_alpha; }
-  const Eigen::MatrixXd& W() const noexcept { return m_W; }
-  const Eigen::VectorXd& drive() const noexcept { return m_c; }  ///< c = W_in u + b
-
-  /// F(x) into `out`.
-  template <class DX, class DO>
-  void residual(const Eigen::MatrixBase<DX>& x, Eigen::MatrixBase<DO>& out) const;
-  Eigen::VectorXd residual(const Eigen::Ref<const Eigen::VectorXd>& x) const;
-  /// J_F(x) = α(W diag f′(x) − I) into `J`.
-  void jacobian(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::MatrixXd& J) const;
-  /// J_F(x) into `J` given the rates fx = f(x) already computed (no activation evaluated).
-  /// J_F(x) into `J` (already n_units × n_units; may be a block of a larger buffer).
-  template <class DF>
-  void jacobian_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::ArrayBase<DF>& fx,
-                           Eigen::Ref<Eigen::MatrixXd> J) const;
-  /// fx = f(x) and out = F(x) into preallocated vectors of length n_units (the solver's hot path:
-  /// no allocation).
-  void evaluate(const Eigen::VectorXd& x, Eigen::VectorXd& fx, Eigen::VectorXd& out) const;
-  Eigen::MatrixXd jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const;
-  /// JᵀJ and JᵀF of J = J_F(x) given fx = f(x) and Fx = F(x), without forming J: with D =
-  /// diag f′(x) and the Gram matrix G = WᵀW kept from construction,
-  ///     JᵀJ = α²(D G D − D Wᵀ − W D + I),   JᵀF = α(D WᵀF − F),
-  /// O(N²) instead of the O(N³) product (the Levenberg–Marquardt step's normal equations).
-  template <class DF>
-  void normal_equations_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::ArrayBase<DF>& fx,
-                                   const Eigen::VectorXd& Fx, Eigen::MatrixXd& JtJ, Eigen::VectorXd& JtF,
-                                   Eigen::VectorXd& d) const;
-  /// The Jacobian of the Euler map, I + J_F(x).
-  Eigen::MatrixXd map_jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const;
-  /// L with ‖J_F(x) − J_F(y)‖₂ ≤ L‖x − y‖ (+∞ if the activation has no curvature bound).
-  double jacobian_lipschitz() const noexcept { return m_lipschitz; }
-  /// F(−x) = −F(x) for every x: f is odd (tanh) and the drive W_in u + b is exactly zero. The
-  /// origin is then a root and the other roots come in pairs ±x* with the same J_F (f′ is even).
-  bool is_odd() const noexcept { return detail::fp_is_odd<F>() && (m_c.array() == 0.0).all(); }
-
-private:
-  void finish_setup(std::string_view caller);
-  Eigen::MatrixXd m_W;
-  Eigen::MatrixXd m_Wt;  // Wᵀ (columns are rows of W: contiguous access in the normal equations)
-  Eigen::MatrixXd m_G;   // WᵀW
-  Eigen::VectorXd m_c;
-  double m_alpha = 1.0;
-  double m_lipschitz = std::numeric_limits<double>::infinity();
-};
-
 /// Finds the roots of F from the given starts (N × K, one start per column).
-template <Activation F, class DX>
-fixed_point_result find_fixed_points(const fixed_point_system<F>& system, const Eigen::MatrixBase<DX>& starts,
+/// `system` is any `FixedPointSystem` (analysis/concepts.hpp): the CTRNN's fixed_point_system<F>
+/// or a user's model.
+template <FixedPointSystem S, class DX>
+fixed_point_result find_fixed_points(const S& system, const Eigen::MatrixBase<DX>& starts,
                                      const fixed_point_params& params = {});
 
 /// Finds the fixed points of `net` under the static input `u` (length n_inputs) from `starts`.
@@ -294,8 +157,8 @@ fixed_point_result find_fixed_points(const ctrnn<Scalar, F>& net, const Eigen::M
                                      const Eigen::MatrixBase<DX>& starts, const fixed_point_params& params = {});
 
 /// Linearisation of `system` at x: eigenvalues, stability class, slow modes (fills a critical_point).
-template <Activation F>
-critical_point analyse_point(const fixed_point_system<F>& system, const Eigen::Ref<const Eigen::VectorXd>& x,
+template <FixedPointSystem S>
+critical_point analyse_point(const S& system, const Eigen::Ref<const Eigen::VectorXd>& x,
                              const fixed_point_params& params = {});
 
 /// K starts drawn uniformly from the box [−half_width, half_width]^N (the reference code: 100
@@ -312,290 +175,13 @@ Eigen::MatrixXd trajectory_starts(const ctrnn<Scalar, F>& net, const sequence<Sc
 // ---------------------------------------------------------------------------------------------
 // Definitions
 
-template <Activation F>
-template <class Scalar, class DU>
-fixed_point_system<F>::fixed_point_system(const ctrnn<Scalar, F>& net, const Eigen::MatrixBase<DU>& u) {
-  constexpr std::string_view fn = "rnnlab::fixed_point_system";
-  require_shape(u.size() == net.n_inputs() && (u.cols() == 1 || u.rows() == 1), fn, "u",
-                detail::fp_text("a vector of length n_inputs = ", net.n_inputs()),
-                detail::fp_shape(u.rows(), u.cols()));
-  const auto& p = net.parameters();
-  m_W = p.W_rec.template cast<double>();
-  const Eigen::VectorXd ud = u.derived().template cast<double>().reshaped();
-  require(ud.allFinite(), fn, "u", "finite values", "NaN or infinity");
-  m_c = p.W_in.template cast<double>() * ud + p.b.template cast<double>();
-  m_alpha = static_cast<double>(net.alpha());
-  finish_setup(fn);
-}
-
-template <Activation F>
-fixed_point_system<F>::fixed_point_system(Eigen::MatrixXd W, Eigen::VectorXd c, double alpha)
-    : m_W(std::move(W)), m_c(std::move(c)), m_alpha(alpha) {
-  constexpr std::string_view fn = "rnnlab::fixed_point_system";
-  require_shape(m_W.rows() > 0 && m_W.rows() == m_W.cols(), fn, "W", "a square (N, N) matrix with N > 0",
-                detail::fp_shape(m_W.rows(), m_W.cols()));
-  require_shape(m_c.size() == m_W.rows(), fn, "c", detail::fp_text("length ", m_W.rows()), m_c.size());
-  require(m_alpha > 0.0 && m_alpha <= 1.0, fn, "alpha", "a value in (0, 1]", m_alpha);
-  require(m_W.allFinite() && m_c.allFinite(), fn, "W, c", "finite values", "NaN or infinity");
-  finish_setup(fn);
-}
-
-template <Activation F>
-void fixed_point_system<F>::finish_setup(std::string_view) {
-  m_Wt = m_W.transpose();
-  m_G.noalias() = m_Wt * m_W;
-  const double curv = detail::fp_max_abs_second_derivative<F>();
-  m_lipschitz = std::isfinite(curv) ? m_alpha * detail::fp_spectral_norm_upper(m_W) * curv
-                                    : std::numeric_limits<double>::infinity();
-}
-
-template <Activation F>
-template <class DX, class DO>
-void fixed_point_system<F>::residual(const Eigen::MatrixBase<DX>& x, Eigen::MatrixBase<DO>& out) const {
-  const Eigen::VectorXd xv = x;
-  Eigen::VectorXd r(xv.size());
-  detail::apply_activation<F>(xv.data(), r.data(), xv.size());
-  out.derived().noalias() = m_W * r;
-  out.derived() = m_alpha * (out.derived() - x + m_c);
-}
-
-template <Activation F>
-Eigen::VectorXd fixed_point_system<F>::residual(const Eigen::Ref<const Eigen::VectorXd>& x) const {
-  Eigen::VectorXd out(x.size());
-  residual(x, out);
-  return out;
-}
-
-template <Activation F>
-void fixed_point_system<F>::jacobian(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::MatrixXd& J) const {
-  J.resize(m_W.rows(), m_W.cols());
-  Eigen::ArrayXd fx(x.size());
-  detail::apply_activation<F>(x.data(), fx.data(), x.size());
-  jacobian_from_rates(x, fx, J);
-}
-
-template <Activation F>
-template <class DF>
-void fixed_point_system<F>::jacobian_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x,
-                                                const Eigen::ArrayBase<DF>& fx, Eigen::Ref<Eigen::MatrixXd> J) const {
-  // f′ is cheap given fx (1 − fx² for tanh); Eigen may re-evaluate it per row, never allocates.
-  J.array() = m_W.array().rowwise() * (m_alpha * F::derivative(x.array(), fx.derived())).transpose();
-  J.diagonal().array() -= m_alpha;
-}
-
-template <Activation F>
-template <class DF>
-void fixed_point_system<F>::normal_equations_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x,
-                                                        const Eigen::ArrayBase<DF>& fx, const Eigen::VectorXd& Fx,
-                                                        Eigen::MatrixXd& JtJ, Eigen::VectorXd& JtF,
-                                                        Eigen::VectorXd& d) const {
-  const Index n = m_W.rows();
-  const double a2 = m_alpha * m_alpha;
-  d = F::derivative(x.array(), fx.derived()).matrix();
-  JtJ.resize(n, n);
-  for (Index j = 0; j < n; ++j) {
-    const double dj = d(j);
-    // column j: α²(d ∘ (d_j G(:, j) − Wᵀ(:, j)) − d_j W(:, j))
-    JtJ.col(j).array() =
-        a2 * (d.array() * (dj * m_G.col(j).array() - m_Wt.col(j).array()) - dj * m_W.col(j).array());
-    JtJ(j, j) += a2;
-  }
-  JtF.noalias() = m_Wt * Fx;
-  JtF = m_alpha * (d.cwiseProduct(JtF) - Fx);
-}
-
-template <Activation F>
-void fixed_point_system<F>::evaluate(const Eigen::VectorXd& x, Eigen::VectorXd& fx, Eigen::VectorXd& out) const {
-  detail::apply_activation<F>(x.data(), fx.data(), x.size());
-  out.noalias() = m_W * fx;
-  out = m_alpha * (out - x + m_c);
-}
-
-template <Activation F>
-Eigen::MatrixXd fixed_point_system<F>::jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const {
-  Eigen::MatrixXd J;
-  jacobian(x, J);
-  return J;
-}
-
-template <Activation F>
-Eigen::MatrixXd fixed_point_system<F>::map_jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const {
-  Eigen::MatrixXd J = jacobian(x);
-  J.diagonal().array() += 1.0;
-  return J;
-}
-
 namespace detail {
 
-/// Per-thread scratch space of the Newton / LM iteration (allocated once per solve).
-struct fp_workspace {
-  explicit fp_workspace(Index n) : A(n, n), C(n, n), lu(n), delta(n), g(n), xt(n), Ft(n), ft(n), d(n) {}
-  Eigen::MatrixXd A, C;  ///< JᵀJ, Cholesky factor of JᵀJ + λI
-  dense_lu<> lu;
-  Eigen::VectorXd delta, g, xt, Ft, ft, d;  ///< step, JᵀF, trial point, F and f at the trial point, f′
-};
-
-/// One start's iterate.
-struct fp_iterate {
-  Eigen::VectorXd x, Fx, fx;  ///< iterate, F(x), f(x)
-  double q = 0.0;
-  double lambda = -1.0;  ///< LM damping (−1: not yet initialised)
-  int iterations = 0;
-  int chord_steps = 0;
-  std::vector<double> q_recent;  ///< q after the last stall_window + 1 iterations (ring buffer)
-  bool lm_phase = false; ///< some Newton step was rejected (J near-singular or no descent)
-  bool active = true;
-  fp_status status = fp_status::max_iterations;
-};
-
-/// One damped Newton / Levenberg–Marquardt iteration of `it` (which is active and not yet
-/// certified). Sets `it.status` and clears `it.active` when the start ends.
-template <Activation F>
-void fp_iterate_once(const fixed_point_system<F>& sys, fp_iterate& it, fp_workspace& w, const fixed_point_params& p) {
-  constexpr double armijo = 1e-4;
-  const auto ring = static_cast<std::size_t>(p.stall_window) + 1;
-  if (it.q_recent.size() != ring) {
-    it.q_recent.assign(ring, 0.0);
-    it.q_recent[static_cast<std::size_t>(it.iterations) % ring] = it.q;
-  }
-  ++it.iterations;
-  // Newton with backtracking: along δ = −J⁻¹F the directional derivative of q is −2q, so the
-  // Armijo test is q(x + tδ) ≤ (1 − 2·armijo·t) q. J is built straight into the LU buffer.
-  bool accepted = false;
-  sys.jacobian_from_rates(it.x, it.fx.array(), w.lu.matrix());
-  if (w.lu.factor()) {
-    w.delta = -it.Fx;
-    w.lu.solve_in_place(w.delta);
-    if (w.delta.allFinite()) {
-      double t = 1.0;
-      for (int k = 0; k < p.max_backtracks; ++k, t *= 0.5) {
-        w.xt = it.x + t * w.delta;
-        sys.evaluate(w.xt, w.ft, w.Ft);
-        const double qt = 0.5 * w.Ft.squaredNorm();
-        if (qt <= (1.0 - 2.0 * armijo * t) * it.q) {
-          const bool fast_phase = t == 1.0 && qt <= 0.25 * it.q;
-          it.x.swap(w.xt);
-          it.Fx.swap(w.Ft);
-          it.fx.swap(w.ft);
-          it.q = qt;
-          accepted = true;
-          // Chord (Shamanskii) step: a full step that cut ‖F‖ by half or more means the iterate is
-          // in Newton's region of fast convergence, where a second step with the same factorised
-          // J is nearly as good as a new Newton step (cubic order per factorisation, Traub 1964)
-          // at the cost of one solve and one residual. Kept only if it halves ‖F‖ again.
-          if (fast_phase && p.chord_steps && std::sqrt(2.0 * it.q) >= p.tolerance) {
-            w.delta = -it.Fx;
-            w.lu.solve_in_place(w.delta);
-            w.xt = it.x + w.delta;
-            sys.evaluate(w.xt, w.ft, w.Ft);
-            const double qc = 0.5 * w.Ft.squaredNorm();
-            if (qc <= 0.25 * it.q) {
-              it.x.swap(w.xt);
-              it.Fx.swap(w.Ft);
-              it.fx.swap(w.ft);
-              it.q = qc;
-              ++it.chord_steps;
-            }
-          }
-          break;
-        }
-      }
-    }
-  }
-  if (!accepted) {
-    it.lm_phase = true;
-    // Levenberg–Marquardt: (JᵀJ + λI)δ = −JᵀF; λ shrinks after a success and grows after a failure.
-    sys.normal_equations_from_rates(it.x, it.fx.array(), it.Fx, w.A, w.g, w.d);
-    const double scale = std::max(w.A.diagonal().maxCoeff(), 1e-300);
-    if (it.lambda < 0.0) it.lambda = 1e-3 * scale;
-    const double gnorm = w.g.norm();
-    const double jnorm = std::sqrt(std::max(w.A.trace(), 0.0));  // ‖J‖_F² = trace JᵀJ
-    if (gnorm <= p.stationarity_tolerance * jnorm * std::sqrt(2.0 * it.q)) {
-      it.status = fp_status::local_minimum;
-      it.active = false;
-      return;
-    }
-    for (int k = 0; k < 40; ++k) {
-      w.C = w.A;
-      w.C.diagonal().array() += it.lambda;
-      if (!cholesky_in_place(w.C)) {  // JᵀJ + λI not numerically positive definite: more damping
-        it.lambda *= 4.0;
-        if (it.lambda > 1e30 * scale) break;
-        continue;
-      }
-      w.delta = -w.g;
-      cholesky_solve_in_place(w.C, w.delta);
-      w.xt = it.x + w.delta;
-      sys.evaluate(w.xt, w.ft, w.Ft);
-      const double qt = 0.5 * w.Ft.squaredNorm();
-      if (std::isfinite(qt) && qt < it.q) {
-        const bool tiny = it.q - qt <= 1e-15 * it.q && w.delta.norm() <= 1e-14 * (1.0 + it.x.norm());
-        it.x.swap(w.xt);
-        it.Fx.swap(w.Ft);
-        it.fx.swap(w.ft);
-        it.q = qt;
-        it.lambda = std::max(it.lambda / 3.0, 1e-16 * scale);
-        accepted = true;
-        if (tiny) {  // no measurable progress: a stationary point of q
-          it.status = fp_status::local_minimum;
-          it.active = false;
-          return;
-        }
-        break;
-      }
-      it.lambda *= 4.0;
-      if (it.lambda > 1e30 * scale) break;
-    }
-    if (!accepted) {  // no descent even along the (scaled) gradient: q is locally minimal here
-      it.status = fp_status::local_minimum;
-      it.active = false;
-      return;
-    }
-  }
-  // Stall test over the sliding window of the last stall_window iterations (checked every
-  // iteration, so a start is stopped as soon as its last `stall_window` steps were all slow).
-  it.q_recent[static_cast<std::size_t>(it.iterations) % ring] = it.q;
-  if (it.iterations >= p.stall_window && it.q > p.slow_q_threshold && p.stall_decrease > 0.0) {
-    const double q_old = it.q_recent[static_cast<std::size_t>(it.iterations - p.stall_window) % ring];
-    const double per_step = 1.0 - std::pow(it.q / q_old, 1.0 / p.stall_window);
-    if (per_step < p.stall_decrease) {
-      it.status = fp_status::local_minimum;
-      it.active = false;
-      return;
-    }
-  }
-  if (!it.x.allFinite() || !std::isfinite(it.q)) {
-    it.status = fp_status::non_finite;
-    it.active = false;
-  } else if (std::sqrt(2.0 * it.q) < p.tolerance) {
-    it.status = fp_status::converged;
-    it.active = false;
-  }
-}
-
-/// Up to three full Newton steps from a certified root, each kept only if it lowers ‖F‖: the
-/// tolerance certifies, this brings the reported point to the precision double allows.
-template <Activation F>
-void fp_polish(const fixed_point_system<F>& sys, Eigen::VectorXd& x, Eigen::VectorXd& Fx, fp_workspace& w) {
-  for (int k = 0; k < 3; ++k) {
-    w.ft.resize(x.size());
-    apply_activation<F>(x.data(), w.ft.data(), x.size());
-    sys.jacobian_from_rates(x, w.ft.array(), w.lu.matrix());
-    if (!w.lu.factor()) return;
-    w.delta = Fx;
-    w.lu.solve_in_place(w.delta);
-    w.xt = x - w.delta;
-    sys.residual(w.xt, w.Ft);
-    if (!(w.Ft.squaredNorm() < Fx.squaredNorm())) return;
-    x.swap(w.xt);
-    Fx.swap(w.Ft);
-  }
-}
-
 /// Eigenvalues (sorted by |μ| descending) and stability of the discrete map at x.
-template <Activation F>
-void fp_classify(const fixed_point_system<F>& sys, critical_point& cp, const fixed_point_params& p) {
-  const Eigen::MatrixXd M = sys.map_jacobian(cp.x);
+template <FixedPointSystem S>
+void fp_classify(const S& sys, critical_point& cp, const fixed_point_params& p) {
+  Eigen::MatrixXd M = fp_jacobian(sys, cp.x);  // the map's Jacobian I + J_F
+  M.diagonal().array() += 1.0;
   const Index N = M.rows();
   const bool vectors = p.n_slow_modes > 0;
   Eigen::EigenSolver<Eigen::MatrixXd> es(M, vectors);
@@ -639,23 +225,10 @@ void fp_classify(const fixed_point_system<F>& sys, critical_point& cp, const fix
   }
 }
 
-/// The certified Newton convergence radius 2/(3βL) at a root, with β ≤ ‖J⁻¹‖_F (0 if unknown).
-template <Activation F>
-double fp_convergence_radius(const fixed_point_system<F>& sys, const Eigen::VectorXd& x) {
-  const double L = sys.jacobian_lipschitz();
-  if (!std::isfinite(L) || !(L > 0.0)) return 0.0;
-  const Eigen::MatrixXd J = sys.jacobian(x);
-  Eigen::PartialPivLU<Eigen::MatrixXd> lu(J);
-  if (!(lu.rcond() > 1e-13)) return 0.0;
-  const double beta = lu.inverse().norm();
-  if (!std::isfinite(beta) || !(beta > 0.0)) return 0.0;
-  return 2.0 / (3.0 * beta * L);
-}
-
 }  // namespace detail
 
-template <Activation F>
-critical_point analyse_point(const fixed_point_system<F>& system, const Eigen::Ref<const Eigen::VectorXd>& x,
+template <FixedPointSystem S>
+critical_point analyse_point(const S& system, const Eigen::Ref<const Eigen::VectorXd>& x,
                              const fixed_point_params& params) {
   params.validate();
   require_shape(x.size() == system.n_units(), "rnnlab::analyse_point", "x",
@@ -669,8 +242,8 @@ critical_point analyse_point(const fixed_point_system<F>& system, const Eigen::R
   return cp;
 }
 
-template <Activation F, class DX>
-fixed_point_result find_fixed_points(const fixed_point_system<F>& sys, const Eigen::MatrixBase<DX>& starts,
+template <FixedPointSystem S, class DX>
+fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& starts,
                                      const fixed_point_params& p) {
   constexpr std::string_view fn = "rnnlab::find_fixed_points";
   p.validate();
