@@ -26,17 +26,19 @@
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/trainer.hpp>
 
+#include <rnnlab/analysis/dynamics/continuation.hpp>
+#include <rnnlab/analysis/dynamics/fixed_point_solver.hpp>
+#include <rnnlab/analysis/dynamics/fixed_point_system.hpp>
+#include <rnnlab/analysis/dynamics/fixed_points.hpp>
+#include <rnnlab/analysis/dynamics/integration_mechanism.hpp>
+#include <rnnlab/analysis/dynamics/probe_sets.hpp>
+#include <rnnlab/analysis/dynamics/topology.hpp>
+#include <rnnlab/analysis/embedding/mds.hpp>
+#include <rnnlab/analysis/embedding/silhouette.hpp>
 #include <rnnlab/analysis/similarity/activity.hpp>
 #include <rnnlab/analysis/similarity/cca.hpp>
 #include <rnnlab/analysis/similarity/cka.hpp>
-#include <rnnlab/analysis/dynamics/continuation.hpp>
 #include <rnnlab/analysis/similarity/distance_matrix.hpp>
-#include <rnnlab/analysis/dynamics/fixed_points.hpp>
-#include <rnnlab/analysis/dynamics/integration_mechanism.hpp>
-#include <rnnlab/analysis/embedding/mds.hpp>
 #include <rnnlab/analysis/similarity/pca.hpp>
-#include <rnnlab/analysis/dynamics/probe_sets.hpp>
 #include <rnnlab/analysis/similarity/procrustes.hpp>
-#include <rnnlab/analysis/embedding/silhouette.hpp>
 #include <rnnlab/analysis/similarity/svcca.hpp>
-#include <rnnlab/analysis/dynamics/topology.hpp>

@@ -57,7 +57,7 @@ template <class Tile, simd_isa Isa>
 inline void micro_kernel(const double* Ap, const double* Bp, Eigen::Index k, double* acc) {
   constexpr Eigen::Index mr = Tile::mr, nr = Tile::nr;
 #if !defined(__AVX512F__)
-  static_assert(Isa == simd_isa::portable, "rnnlab::detail::cross_products: the AVX-512 variant needs a compiler targeting AVX-512F");
+  static_assert(Isa != simd_isa::avx512, "rnnlab::detail::cross_products: the AVX-512 variant needs a compiler targeting AVX-512F");
 #else
   if constexpr (Isa == simd_isa::avx512) {
   constexpr std::size_t nv = static_cast<std::size_t>(nr / 8), na = static_cast<std::size_t>(mr);

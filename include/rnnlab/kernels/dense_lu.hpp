@@ -49,7 +49,7 @@ namespace rnnlab::detail {
 template <simd_isa Isa = native_isa>
 class dense_lu {
 #if !defined(__AVX512F__)
-  static_assert(Isa == simd_isa::portable, "rnnlab::detail::dense_lu: the AVX-512 variant needs a compiler targeting AVX-512F");
+  static_assert(Isa != simd_isa::avx512, "rnnlab::detail::dense_lu: the AVX-512 variant needs a compiler targeting AVX-512F");
 #endif
 public:
   static constexpr simd_isa isa = Isa;

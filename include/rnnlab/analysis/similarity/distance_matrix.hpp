@@ -36,8 +36,10 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include <rnnlab/analysis/concepts.hpp>
 #include <rnnlab/analysis/similarity/cca.hpp>
 #include <rnnlab/analysis/similarity/cka.hpp>
 #include <rnnlab/kernels/cross_products.hpp>
@@ -100,6 +102,16 @@ distance_matrix_result distance_matrix(std::span<const Matrix> activities, const
 distance_matrix_result distance_matrix_from_factors(std::span<const activity_factor> factors,
                                                     const distance_matrix_params& params = {});
 
+/// Distances between all pairs of P activity matrices under any `SimilarityMetric` policy
+/// (analysis/concepts.hpp): each network factored once by `metric.factor`, each pair compared by
+/// `metric.distance`. The built-in policies (svcca_metric, cca_metric, cka_metric,
+/// procrustes_metric) run the tiled fast path and give the same matrix as the enum entry point;
+/// for another metric `components` is left empty. `n_threads` 0: all cores.
+template <class Matrix, SimilarityMetric Metric>
+  requires std::derived_from<Matrix, Eigen::MatrixBase<Matrix>>
+distance_matrix_result distance_matrix(std::span<const Matrix> activities, const Metric& metric,
+                                       unsigned n_threads = 0);
+
 // ---------------------------------------------------------------------------------------------
 
 namespace detail {
@@ -145,66 +157,195 @@ void parallel_for(std::size_t n, unsigned threads, Body&& body) {
   parallel_for_indexed(n, threads, [&](std::size_t k, unsigned) { body(k); });
 }
 
-/// Each network's whitening gains D for the svcca and cca metrics (empty for the others).
-inline Eigen::VectorXd pair_gains(const activity_factor& f, const distance_matrix_params& p) {
-  switch (p.metric) {
-    case similarity_metric::svcca:
-      return whitening_gains(f.singular_values, f.singular_values(0) * f.singular_values(0), p.svcca.epsilon);
-    case similarity_metric::cca: return whitening_gains(f.singular_values, f.max_unit_variance, p.cca_epsilon, false);
-    default: return {};
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// The metrics as policies (`SimilarityMetric`, analysis/concepts.hpp)
+//
+// Each built-in metric is factored by `factor_activity` (centring, Gram eigen-decomposition,
+// orthonormal basis W of K rows) and compared from the cross product M = W_i W_jᵀ (K_i × K_j).
+// Beyond the concept they offer the basis fast path that `distance_matrix` detects
+// (`detail::basis_metric`): `factorisation()` (the pca_params of the factor), `gains(f)` (per-network
+// whitening gains, empty if unused), `needs_sample_norms()` (debiased CKA) and
+// `from_cross(M, fi, fj, gi, gj, ki, kj)` — so that all pairs' M come from one tiled product
+// (kernels/cross_products.hpp) instead of one product per pair.
+
+/// SVCCA (analysis/svcca.hpp) as a distance 1 − summary of the canonical correlations (PWCCA
+/// symmetrised as ½(pwcca(i, j) + pwcca(j, i))).
+struct svcca_metric {
+  using factor_type = activity_factor;
+  svcca_params params{};  ///< reference conventions by default
+
+  void validate(std::string_view fn = "rnnlab::svcca_metric::validate") const { params.validate(fn); }
+  pca_params factorisation() const { return params.reduction(); }
+  activity_factor factor(const Eigen::Ref<const Eigen::MatrixXd>& X) const { return factor_activity(X, factorisation()); }
+  Eigen::VectorXd gains(const activity_factor& f) const {
+    return detail::whitening_gains(f.singular_values, f.singular_values(0) * f.singular_values(0), params.epsilon);
   }
+  static constexpr bool needs_sample_norms() noexcept { return false; }
+  template <class DM>
+  double from_cross(const Eigen::MatrixBase<DM>& M, const activity_factor& fi, const activity_factor& fj,
+                    const Eigen::VectorXd& dx, const Eigen::VectorXd& dy, const Eigen::VectorXd*,
+                    const Eigen::VectorXd*) const {
+    const bool pw = params.summary == svcca_summary::pwcca;
+    const auto c = detail::canonical_correlations(M, dx, dy, pw);
+    if (!c.ok) return std::nan("");
+    switch (params.summary) {
+      case svcca_summary::mean: return 1.0 - c.rho.mean();
+      case svcca_summary::max: return 1.0 - c.rho.maxCoeff();
+      case svcca_summary::pwcca:  // symmetrised: ½(pwcca(i, j) + pwcca(j, i))
+        return 1.0 - 0.5 * (detail::pwcca_weights(fi, c.A).dot(c.rho) + detail::pwcca_weights(fj, c.B).dot(c.rho));
+    }
+    return std::nan("");
+  }
+  double distance(const activity_factor& a, const activity_factor& b) const;
+};
+
+/// CCA as a distance: 1 − mean canonical correlation (all numerically non-zero components).
+struct cca_metric {
+  using factor_type = activity_factor;
+  pca_params reduction{1.0, 1e-6, 0};  ///< every numerically non-zero component (exact)
+  double epsilon = 0.0;                ///< see cca_params
+
+  void validate(std::string_view fn = "rnnlab::cca_metric::validate") const {
+    reduction.validate(fn);
+    require(epsilon >= 0.0 && epsilon < 1.0, fn, "cca_epsilon", "a value in [0, 1)", epsilon);
+  }
+  pca_params factorisation() const { return reduction; }
+  activity_factor factor(const Eigen::Ref<const Eigen::MatrixXd>& X) const { return factor_activity(X, reduction); }
+  Eigen::VectorXd gains(const activity_factor& f) const {
+    return detail::whitening_gains(f.singular_values, f.max_unit_variance, epsilon, false);
+  }
+  static constexpr bool needs_sample_norms() noexcept { return false; }
+  template <class DM>
+  double from_cross(const Eigen::MatrixBase<DM>& M, const activity_factor&, const activity_factor&,
+                    const Eigen::VectorXd& dx, const Eigen::VectorXd& dy, const Eigen::VectorXd*,
+                    const Eigen::VectorXd*) const {
+    const auto c = detail::canonical_correlations(M, dx, dy, false);
+    return c.ok ? 1.0 - c.rho.mean() : std::nan("");
+  }
+  double distance(const activity_factor& a, const activity_factor& b) const;
+};
+
+/// CKA as a distance: 1 − CKA (linear; debiased on request, analysis/cka.hpp).
+struct cka_metric {
+  using factor_type = activity_factor;
+  pca_params reduction{1.0, 1e-6, 0};  ///< every numerically non-zero component (exact)
+  bool debiased = false;
+
+  void validate(std::string_view fn = "rnnlab::cka_metric::validate") const { reduction.validate(fn); }
+  pca_params factorisation() const { return reduction; }
+  activity_factor factor(const Eigen::Ref<const Eigen::MatrixXd>& X) const { return factor_activity(X, reduction); }
+  Eigen::VectorXd gains(const activity_factor&) const { return {}; }
+  bool needs_sample_norms() const noexcept { return debiased; }
+  template <class DM>
+  double from_cross(const Eigen::MatrixBase<DM>& M, const activity_factor& fi, const activity_factor& fj,
+                    const Eigen::VectorXd&, const Eigen::VectorXd&, const Eigen::VectorXd* ki,
+                    const Eigen::VectorXd* kj) const {
+    const Eigen::MatrixXd C = fi.singular_values.asDiagonal() * M * fj.singular_values.asDiagonal();
+    const double xx2 = fi.singular_values.array().square().square().sum(),
+                 yy2 = fj.singular_values.array().square().square().sum();
+    const auto r = detail::cka_from_parts(C.squaredNorm(), xx2, yy2, ki, kj, debiased, static_cast<double>(fi.n_samples));
+    return r.status == similarity_status::ok ? 1.0 - r.similarity : std::nan("");
+  }
+  double distance(const activity_factor& a, const activity_factor& b) const;
+};
+
+/// The angular Procrustes shape metric arccos(‖X_cᵀY_c‖_* / (‖X_c‖_F ‖Y_c‖_F)) (analysis/procrustes.hpp).
+struct procrustes_metric {
+  using factor_type = activity_factor;
+  pca_params reduction{1.0, 1e-6, 0};  ///< every numerically non-zero component (exact)
+
+  void validate(std::string_view fn = "rnnlab::procrustes_metric::validate") const { reduction.validate(fn); }
+  pca_params factorisation() const { return reduction; }
+  activity_factor factor(const Eigen::Ref<const Eigen::MatrixXd>& X) const { return factor_activity(X, reduction); }
+  Eigen::VectorXd gains(const activity_factor&) const { return {}; }
+  static constexpr bool needs_sample_norms() noexcept { return false; }
+  template <class DM>
+  double from_cross(const Eigen::MatrixBase<DM>& M, const activity_factor& fi, const activity_factor& fj,
+                    const Eigen::VectorXd&, const Eigen::VectorXd&, const Eigen::VectorXd*,
+                    const Eigen::VectorXd*) const {
+    const Eigen::MatrixXd C = fi.singular_values.asDiagonal() * M * fj.singular_values.asDiagonal();
+    Eigen::JacobiSVD<Eigen::MatrixXd> svd(C);
+    const auto r =
+        detail::procrustes_from_nuclear(svd.singularValues().sum() / (fi.singular_values.norm() * fj.singular_values.norm()));
+    return r.status == similarity_status::ok ? r.angle : std::nan("");
+  }
+  double distance(const activity_factor& a, const activity_factor& b) const;
+};
+
+namespace detail {
+
+/// The basis fast path of the built-in metrics (see above): detected, not required.
+template <class M>
+concept basis_metric = SimilarityMetric<M> && std::same_as<typename M::factor_type, activity_factor> &&
+                       requires(const M& m, const activity_factor& f, const Eigen::MatrixXd& C,
+                                const Eigen::VectorXd& g, std::string_view fn) {
+                         m.validate(fn);
+                         { m.factorisation() } -> std::convertible_to<pca_params>;
+                         { m.gains(f) } -> std::convertible_to<Eigen::VectorXd>;
+                         { m.needs_sample_norms() } -> std::convertible_to<bool>;
+                         { m.from_cross(C, f, f, g, g, &g, &g) } -> std::convertible_to<double>;
+                       };
+
+/// Each sample's squared norm of the reduced centred activity diag(s) W (debiased CKA).
+inline Eigen::VectorXd sample_norms(const activity_factor& f, const Eigen::Ref<const Eigen::MatrixXd>& W) {
+  return (f.singular_values.asDiagonal() * W).colwise().squaredNorm().transpose();
 }
 
-/// The distance of one pair from M = W_i W_jᵀ (K_i × K_j) and the networks' gains (pair_gains).
-template <class DM>
-double pair_distance(const Eigen::MatrixBase<DM>& M, const activity_factor& fi, const activity_factor& fj,
-                     const Eigen::VectorXd& dx, const Eigen::VectorXd& dy, const Eigen::VectorXd* ki,
-                     const Eigen::VectorXd* kj, const distance_matrix_params& p) {
-  switch (p.metric) {
-    case similarity_metric::svcca: {
-      const bool pw = p.svcca.summary == svcca_summary::pwcca;
-      const auto c = canonical_correlations(M, dx, dy, pw);
-      if (!c.ok) return std::nan("");
-      switch (p.svcca.summary) {
-        case svcca_summary::mean: return 1.0 - c.rho.mean();
-        case svcca_summary::max: return 1.0 - c.rho.maxCoeff();
-        case svcca_summary::pwcca:  // symmetrised: ½(pwcca(i, j) + pwcca(j, i))
-          return 1.0 - 0.5 * (pwcca_weights(fi, c.A).dot(c.rho) + pwcca_weights(fj, c.B).dot(c.rho));
-      }
-      return std::nan("");
-    }
-    case similarity_metric::cca: {
-      const auto c = canonical_correlations(M, dx, dy, false);
-      return c.ok ? 1.0 - c.rho.mean() : std::nan("");
-    }
-    case similarity_metric::cka: {
-      const Eigen::MatrixXd C = fi.singular_values.asDiagonal() * M * fj.singular_values.asDiagonal();
-      const double xx2 = fi.singular_values.array().square().square().sum(),
-                   yy2 = fj.singular_values.array().square().square().sum();
-      const auto r = cka_from_parts(C.squaredNorm(), xx2, yy2, ki, kj, p.cka_debiased,
-                                    static_cast<double>(fi.n_samples));
-      return r.status == similarity_status::ok ? 1.0 - r.similarity : std::nan("");
-    }
-    case similarity_metric::procrustes: {
-      const Eigen::MatrixXd C = fi.singular_values.asDiagonal() * M * fj.singular_values.asDiagonal();
-      Eigen::JacobiSVD<Eigen::MatrixXd> svd(C);
-      const auto r = procrustes_from_nuclear(svd.singularValues().sum() /
-                                             (fi.singular_values.norm() * fj.singular_values.norm()));
-      return r.status == similarity_status::ok ? r.angle : std::nan("");
-    }
+/// One pair through a basis metric's fast-path pieces, with M formed by Eigen.
+template <basis_metric M>
+double basis_distance(const M& m, const activity_factor& a, const activity_factor& b) {
+  const Eigen::MatrixXd C = a.basis * b.basis.transpose();
+  Eigen::VectorXd ka, kb;
+  if (m.needs_sample_norms()) {
+    ka = sample_norms(a, a.basis);
+    kb = sample_norms(b, b.basis);
   }
-  return std::nan("");
+  return m.from_cross(C, a, b, m.gains(a), m.gains(b), m.needs_sample_norms() ? &ka : nullptr,
+                      m.needs_sample_norms() ? &kb : nullptr);
 }
 
 }  // namespace detail
 
+inline double svcca_metric::distance(const activity_factor& a, const activity_factor& b) const {
+  return detail::basis_distance(*this, a, b);
+}
+inline double cca_metric::distance(const activity_factor& a, const activity_factor& b) const {
+  return detail::basis_distance(*this, a, b);
+}
+inline double cka_metric::distance(const activity_factor& a, const activity_factor& b) const {
+  return detail::basis_distance(*this, a, b);
+}
+inline double procrustes_metric::distance(const activity_factor& a, const activity_factor& b) const {
+  return detail::basis_distance(*this, a, b);
+}
+
+static_assert(SimilarityMetric<svcca_metric> && detail::basis_metric<svcca_metric>);
+static_assert(SimilarityMetric<cca_metric> && detail::basis_metric<cca_metric>);
+static_assert(SimilarityMetric<cka_metric> && detail::basis_metric<cka_metric>);
+static_assert(SimilarityMetric<procrustes_metric> && detail::basis_metric<procrustes_metric>);
+
 namespace detail {
+
+/// Calls fn(policy) with the metric policy that `params` names (the enum entry points' mapping).
+template <class Fn>
+decltype(auto) visit_metric(const distance_matrix_params& p, Fn&& fn) {
+  switch (p.metric) {
+    case similarity_metric::cca: return fn(cca_metric{p.reduction, p.cca_epsilon});
+    case similarity_metric::cka: return fn(cka_metric{p.reduction, p.cka_debiased});
+    case similarity_metric::procrustes: return fn(procrustes_metric{p.reduction});
+    case similarity_metric::svcca: break;
+  }
+  return fn(svcca_metric{p.svcca});
+}
+
 
 /// The population matrix from P factors whose bases (K_i × m, column-major, leading dimension K_i)
 /// are at bases[i] (the factors' own `basis` members are not read).
-inline distance_matrix_result population_matrix(std::span<const activity_factor> factors,
-                                                std::span<const double* const> bases,
-                                                const distance_matrix_params& params) {
+template <basis_metric Metric>
+distance_matrix_result population_matrix(std::span<const activity_factor> factors, std::span<const double* const> bases,
+                                         const Metric& metric, unsigned n_threads) {
   const Index P = static_cast<Index>(factors.size());
   const Index m = factors[0].n_samples;
 
@@ -224,7 +365,7 @@ inline distance_matrix_result population_matrix(std::span<const activity_factor>
   const std::size_t G = group_start.size() - 1;
 
   // Each group's bases as row blocks, read in place by the kernel (no stacked copy).
-  const unsigned threads = thread_count(params.n_threads, G * (G + 1) / 2);
+  const unsigned threads = thread_count(n_threads, G * (G + 1) / 2);
   std::vector<std::vector<row_block>> blocks(G);
   for (std::size_t g = 0; g < G; ++g)
     for (Index i = group_start[g]; i < group_start[g + 1]; ++i) {
@@ -233,16 +374,16 @@ inline distance_matrix_result population_matrix(std::span<const activity_factor>
     }
   // Debiased CKA needs each sample's squared norm of the (reduced) centred activity.
   std::vector<Eigen::VectorXd> sample_sq;
-  if (params.metric == similarity_metric::cka && params.cka_debiased) {
+  if (metric.needs_sample_norms()) {
     sample_sq.resize(static_cast<std::size_t>(P));
     parallel_for(static_cast<std::size_t>(P), threads, [&](std::size_t i) {
       const Eigen::Map<const Eigen::MatrixXd> W(bases[i], factors[i].n_components(), m);
-      sample_sq[i] = (factors[i].singular_values.asDiagonal() * W).colwise().squaredNorm().transpose();
+      sample_sq[i] = sample_norms(factors[i], W);
     });
   }
 
   std::vector<Eigen::VectorXd> gains(static_cast<std::size_t>(P));
-  for (std::size_t i = 0; i < gains.size(); ++i) gains[i] = pair_gains(factors[i], params);
+  for (std::size_t i = 0; i < gains.size(); ++i) gains[i] = metric.gains(factors[i]);
 
   distance_matrix_result r;
   r.distances = Eigen::MatrixXd::Zero(P, P);
@@ -273,9 +414,10 @@ inline distance_matrix_result population_matrix(std::span<const activity_factor>
       for (Index j = std::max(ib0, i + 1); j < ib1; ++j) {
         const auto ui = static_cast<std::size_t>(i), uj = static_cast<std::size_t>(j);
         const Index ki = factors[ui].n_components(), kj = factors[uj].n_components();
-        const double d = pair_distance(T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose(), factors[ui],
-                                               factors[uj], gains[ui], gains[uj], sample_sq.empty() ? nullptr : &sample_sq[ui],
-                                               sample_sq.empty() ? nullptr : &sample_sq[uj], params);
+        const double d = metric.from_cross(T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose(), factors[ui],
+                                           factors[uj], gains[ui], gains[uj],
+                                           sample_sq.empty() ? nullptr : &sample_sq[ui],
+                                           sample_sq.empty() ? nullptr : &sample_sq[uj]);
         if (!std::isfinite(d)) ++failed;
         r.distances(i, j) = r.distances(j, i) = d;  // each pair is written by exactly one tile
       }
@@ -287,10 +429,12 @@ inline distance_matrix_result population_matrix(std::span<const activity_factor>
 
 }  // namespace detail
 
-inline distance_matrix_result distance_matrix_from_factors(std::span<const activity_factor> factors,
-                                                           const distance_matrix_params& params) {
+template <SimilarityMetric Metric>
+  requires detail::basis_metric<Metric>
+distance_matrix_result distance_matrix_from_factors(std::span<const activity_factor> factors, const Metric& metric,
+                                                    unsigned n_threads) {
   constexpr std::string_view fn = "rnnlab::distance_matrix";
-  params.validate(fn);
+  metric.validate(fn);
   const Index P = static_cast<Index>(factors.size());
   require_shape(P >= 1, fn, "factors", "at least one network", P);
   for (Index i = 0; i < P; ++i) {
@@ -298,7 +442,7 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
     require(f.n_components() > 0, fn, detail::concat("factors[", i, "]"), "a factor from factor_activity", "an empty factor");
     require_shape(f.n_samples == factors[0].n_samples, fn, detail::concat("factors[", i, "]"),
                   detail::concat(factors[0].n_samples, " samples (as network 0)"), f.n_samples);
-    if (params.metric == similarity_metric::cka && params.cka_debiased)
+    if (metric.needs_sample_norms())
       require_shape(f.n_samples >= 4, fn, "factors", "at least 4 samples for debiased CKA", f.n_samples);
   }
   for (Index i = 0; i < P; ++i) {
@@ -310,22 +454,73 @@ inline distance_matrix_result distance_matrix_from_factors(std::span<const activ
   }
   std::vector<const double*> bases(static_cast<std::size_t>(P));
   for (std::size_t i = 0; i < bases.size(); ++i) bases[i] = factors[i].basis.data();
-  return detail::population_matrix(factors, bases, params);
+  return detail::population_matrix(factors, bases, metric, n_threads);
 }
 
-template <class Matrix>
+inline distance_matrix_result distance_matrix_from_factors(std::span<const activity_factor> factors,
+                                                           const distance_matrix_params& params) {
+  params.validate("rnnlab::distance_matrix");
+  return detail::visit_metric(
+      params, [&](const auto& metric) { return distance_matrix_from_factors(factors, metric, params.n_threads); });
+}
+
+namespace detail {
+
+/// The population matrix of a metric without the basis fast path: each network factored once (in
+/// parallel over networks), then every pair i < j compared (in parallel over pairs). Errors from
+/// `factor` are re-thrown for the lowest-numbered network that failed.
+template <class Matrix, SimilarityMetric Metric>
+distance_matrix_result generic_population_matrix(std::span<const Matrix> activities, const Metric& metric,
+                                                 unsigned n_threads) {
+  const std::size_t P = activities.size();
+  std::vector<typename Metric::factor_type> factors(P);
+  std::vector<std::exception_ptr> failures(P);
+  parallel_for(P, thread_count(n_threads, P), [&](std::size_t i) {
+    try {
+      const Eigen::Ref<const Eigen::MatrixXd> X = activities[i].template cast<double>();
+      factors[i] = metric.factor(X);
+    } catch (...) {
+      failures[i] = std::current_exception();
+    }
+  });
+  for (const auto& f : failures)
+    if (f) std::rethrow_exception(f);
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  pairs.reserve(P * (P - 1) / 2);
+  for (std::size_t i = 0; i < P; ++i)
+    for (std::size_t j = i + 1; j < P; ++j) pairs.emplace_back(i, j);
+  distance_matrix_result r;
+  r.distances = Eigen::MatrixXd::Zero(static_cast<Index>(P), static_cast<Index>(P));
+  std::atomic<Index> failed{0};
+  parallel_for(pairs.size(), thread_count(n_threads, pairs.size()), [&](std::size_t k) {
+    const auto [i, j] = pairs[k];
+    const double d = static_cast<double>(metric.distance(factors[i], factors[j]));
+    if (!std::isfinite(d)) ++failed;
+    r.distances(static_cast<Index>(i), static_cast<Index>(j)) = r.distances(static_cast<Index>(j), static_cast<Index>(i)) = d;
+  });
+  r.failed_pairs = failed;
+  if (r.failed_pairs > 0) r.status = similarity_status::decomposition_failed;
+  return r;
+}
+
+}  // namespace detail
+
+template <class Matrix, SimilarityMetric Metric>
   requires std::derived_from<Matrix, Eigen::MatrixBase<Matrix>>
-distance_matrix_result distance_matrix(std::span<const Matrix> activities, const distance_matrix_params& params) {
+distance_matrix_result distance_matrix(std::span<const Matrix> activities, const Metric& metric, unsigned n_threads) {
   constexpr std::string_view fn = "rnnlab::distance_matrix";
-  params.validate(fn);
+  if constexpr (requires(std::string_view f) { metric.validate(f); }) metric.validate(fn);
   const std::size_t P = activities.size();
   require_shape(P >= 1, fn, "activities", "at least one network", P);
   for (std::size_t i = 0; i < P; ++i) {
     const std::string arg = detail::concat("activities[", i, "]");
     require_shape(activities[i].cols() == activities[0].cols(), fn, arg,
                   detail::concat(activities[0].cols(), " samples (as network 0)"), activities[i].cols());
-    detail::require_activity_shape(activities[i], fn, arg);
+    if constexpr (detail::basis_metric<Metric>) detail::require_activity_shape(activities[i], fn, arg);
   }
+  if constexpr (!detail::basis_metric<Metric>) {
+    return detail::generic_population_matrix(activities, metric, n_threads);
+  } else {
   // The values are checked (finite, not constant) by each network's factorisation as it reads
   // them, not by a separate pass over all P matrices first (at P = 200 × 3 MB that pass alone was
   // ≈ 0.1 s on one thread). A bad network stops the work; the error reported is that of the
@@ -335,8 +530,8 @@ distance_matrix_result distance_matrix(std::span<const Matrix> activities, const
   // into one allocation (one K_i × m block per network), read in place by the pair stage.
   std::vector<activity_factor> factors(P);
   std::vector<std::exception_ptr> failures(P);
-  const pca_params reduction = params.factorisation();
-  const unsigned threads = detail::thread_count(params.n_threads, P);
+  const pca_params reduction = metric.factorisation();
+  const unsigned threads = detail::thread_count(n_threads, P);
   std::atomic<std::size_t> first_bad{P};  // lowest-numbered network known to be bad
   detail::parallel_for(P, threads, [&](std::size_t i) {
     if (i > first_bad.load()) return;  // the outcome is decided; lower-numbered networks still run
@@ -365,7 +560,16 @@ distance_matrix_result distance_matrix(std::span<const Matrix> activities, const
     detail::factor_basis(X, factors[i], W);
     bases[i] = W.data();
   });
-  return detail::population_matrix(factors, bases, params);
+  return detail::population_matrix(std::span<const activity_factor>(factors), bases, metric, n_threads);
+  }
+}
+
+template <class Matrix>
+  requires std::derived_from<Matrix, Eigen::MatrixBase<Matrix>>
+distance_matrix_result distance_matrix(std::span<const Matrix> activities, const distance_matrix_params& params) {
+  params.validate("rnnlab::distance_matrix");
+  return detail::visit_metric(params,
+                              [&](const auto& metric) { return distance_matrix(activities, metric, params.n_threads); });
 }
 
 }  // namespace rnnlab
