@@ -117,7 +117,7 @@ static void BM_population_distances(benchmark::State& state) {
   const std::span<const Eigen::MatrixXd> acts(all.data(), static_cast<std::size_t>(P));
   distance_matrix_params p;
   p.metric = static_cast<similarity_metric>(state.range(1));
-  p.n_threads = static_cast<unsigned>(state.range(2));
+  p.n_threads = static_cast<thread_count>(state.range(2));
   distance_matrix_result r;
   for (auto _ : state) {
     r = distance_matrix(acts, p);
@@ -147,7 +147,7 @@ static void BM_population_pairs_from_factors(benchmark::State& state) {
   std::vector<activity_factor> factors;
   for (const auto& X : all) factors.push_back(factor_activity(X));
   distance_matrix_params p;
-  p.n_threads = static_cast<unsigned>(state.range(0));
+  p.n_threads = static_cast<thread_count>(state.range(0));
   for (auto _ : state) benchmark::DoNotOptimize(distance_matrix_from_factors(factors, p).distances.data());
   state.counters["pairs/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * 19900.0, benchmark::Counter::kIsRate);
 }

@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 
 #include <rnnlab/core/parallel_simulate.hpp>
+#include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/tasks/rdm.hpp>
 #include <rnnlab/tasks/validation.hpp>
@@ -32,7 +33,8 @@ void add_counters(benchmark::State& state, Index N, Index B, Index T) {
 // Args: B, T, threads.
 template <class Scalar>
 void BM_adam_iteration(benchmark::State& state) {
-  const Index N = 50, B = state.range(0), T = state.range(1), threads = state.range(2);
+  const Index N = 50, B = state.range(0), T = state.range(1);
+  const auto threads = static_cast<thread_count>(state.range(2));
   auto g = make_stream(1, 0, stream_purpose::initialization);
   auto net = make_ctrnn<Scalar>(ctrnn_config::reference_code(N), 1, 1, g);
   rdm_params p = rdm_params::reference_code();
@@ -54,13 +56,14 @@ void BM_adam_iteration(benchmark::State& state) {
 }
 
 // The GEMMs of one iteration alone, on the same shapes, the same shard split and the same kernels
-// as the sweep (core/detail/small_gemm.hpp: W·r forward with [W_rec | W_in] and b packed, Wᵀ·g
+// as the sweep (kernels/small_gemm.hpp: W·r forward with [W_rec | W_in] and b packed, Wᵀ·g
 // backward, the blocked W_rec gradient G Rᵀ), without any element-wise work: the ceiling the
 // iteration can approach.
 template <class Scalar>
 void BM_gemm_ceiling(benchmark::State& state) {
   using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-  const Index N = 50, M = 1, B = state.range(0), T = state.range(1), threads = state.range(2), shards = 2;
+  const Index N = 50, M = 1, B = state.range(0), T = state.range(1), shards = 2;
+  const auto threads = static_cast<thread_count>(state.range(2));
   const Index Bs = B / shards, k = detail::gradient_block_steps(Bs), ldg = detail::aligned_leading_dimension<Scalar>(N);
   const matrix W = matrix::Random(N, N), W_in = matrix::Random(N, M), b = matrix::Random(N, 1);
   detail::packed_lhs<Scalar> fwd, bwd;
@@ -79,7 +82,7 @@ void BM_gemm_ceiling(benchmark::State& state) {
     s.dW = matrix::Zero(N, N);
   }
   for (auto _ : state) {
-    detail::run_shards(shards, threads, [&](Index si) {
+    parallel_shards(shards, threads, [&](Index si) {
       auto& s = sd[static_cast<std::size_t>(si)];
       for (Index t = 0; t < T; ++t)
         detail::small_gemm(fwd, s.R.data() + t * N * Bs, N, s.U.data(), M, Bs, s.X.data(), N, Scalar(0.1), Scalar(0.9));
@@ -101,7 +104,8 @@ void BM_gemm_ceiling(benchmark::State& state) {
 template <class Scalar>
 void BM_gemm_ceiling_eigen(benchmark::State& state) {
   using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-  const Index N = 50, B = state.range(0), T = state.range(1), threads = state.range(2), shards = 2;
+  const Index N = 50, B = state.range(0), T = state.range(1), shards = 2;
+  const auto threads = static_cast<thread_count>(state.range(2));
   const Index Bs = B / shards, k = detail::gradient_block_steps(Bs);
   const matrix W = matrix::Random(N, N);
   struct shard_data {
@@ -116,7 +120,7 @@ void BM_gemm_ceiling_eigen(benchmark::State& state) {
     s.dW = matrix::Zero(N, N);
   }
   for (auto _ : state) {
-    detail::run_shards(shards, threads, [&](Index si) {
+    parallel_shards(shards, threads, [&](Index si) {
       auto& s = sd[static_cast<std::size_t>(si)];
       for (Index t = 0; t < T; ++t) s.Z.noalias() = W * s.R.middleCols(t * Bs, Bs);
       for (Index t = T; t >= 1; --t) {
@@ -150,7 +154,8 @@ void BM_large_gemm(benchmark::State& state) {
 // The validation forward pass the trainer runs after each update: 2,000 trials of 750 steps.
 template <class Scalar>
 void BM_validation_forward(benchmark::State& state) {
-  const Index N = 50, threads = state.range(0);
+  const Index N = 50;
+  const auto threads = static_cast<thread_count>(state.range(0));
   auto g = make_stream(1, 0, stream_purpose::initialization);
   const auto net = make_ctrnn<Scalar>(ctrnn_config::reference_code(N), 1, 1, g);
   const random_dots task(rdm_params::reference_code());

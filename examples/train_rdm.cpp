@@ -25,7 +25,7 @@ namespace {
 struct args {
   std::filesystem::path out = "train_rdm_out";
   std::uint64_t seed = 1;
-  Index threads = 0;
+  thread_count threads = 0;
   Index max_updates = 20000;
   Index validate_every = 1;
   std::string preset = "reference";
@@ -90,7 +90,7 @@ int main(int argc, char** argv) try {
     if (s == "--seed")
       a.seed = std::stoull(next());
     else if (s == "--threads")
-      a.threads = std::stol(next());
+      a.threads = std::stoi(next());
     else if (s == "--max-updates")
       a.max_updates = std::stol(next());
     else if (s == "--validate-every")

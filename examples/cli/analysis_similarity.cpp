@@ -128,7 +128,7 @@ struct distances_args {
   std::vector<std::string> inputs;
   metric_options metric;
   std::string out;
-  unsigned threads = 0;
+  thread_count threads = 0;
   std::uint64_t seed = 0;
   std::string kind = "state";
   std::string save_activity;

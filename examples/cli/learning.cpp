@@ -125,7 +125,7 @@ struct train_args {
   double max_seconds = 0;
   Index validate_every = 1;
   std::uint64_t seed = 0;
-  Index threads = 0;
+  thread_count threads = 0;
   std::string dtype = "float32";
   std::string init_dir;
   std::string out;

@@ -1,6 +1,7 @@
 #pragma once
 /// \file rnnlab.hpp
-/// Umbrella header: core, tasks, learning and analysis. Needs Eigen only (and threads).
+/// Umbrella header: core, kernels (executor, SIMD switch), tasks, learning and analysis. Needs Eigen
+/// only (and threads).
 /// The io/ headers (npy, network and trial-batch folders) are a separate, opt-in include:
 /// <rnnlab/io.hpp> (xtensor, nlohmann_json).
 
@@ -15,6 +16,9 @@
 #include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/core/parallel_simulate.hpp>
 #include <rnnlab/core/parameters.hpp>
+
+#include <rnnlab/kernels/parallel.hpp>
+#include <rnnlab/kernels/simd.hpp>
 
 #include <rnnlab/tasks/context_integration.hpp>
 #include <rnnlab/tasks/evidence.hpp>

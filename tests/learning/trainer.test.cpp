@@ -158,7 +158,7 @@ TEST_CASE("training is reproducible and independent of the thread count") {
   auto opt = easy_options();
   opt.stop.rule = stopping_rule::never;
   opt.max_updates = 5;
-  auto run = [&](Index threads) {
+  auto run = [&](thread_count threads) {
     auto net = easy_net(5);
     auto rule = easy_rule();
     rule.threads = threads;

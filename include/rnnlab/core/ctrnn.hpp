@@ -22,7 +22,7 @@
 
 #include <rnnlab/core/activations.hpp>
 #include <rnnlab/core/concepts.hpp>
-#include <rnnlab/core/detail/small_gemm.hpp>
+#include <rnnlab/kernels/small_gemm.hpp>
 #include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/core/parameters.hpp>
 #include <rnnlab/error.hpp>
@@ -146,7 +146,7 @@ public:
       X = x0;
     detail::apply_activation<F>(X.data(), R.data(), X.size());
     const Scalar keep = Scalar(1) - m_alpha;
-    // [W_rec | W_in] and b packed once for the register-blocked kernel (core/detail/small_gemm.hpp).
+    // [W_rec | W_in] and b packed once for the register-blocked kernel (kernels/small_gemm.hpp).
     detail::packed_lhs<Scalar> packed;
     packed.pack(m_params.W_rec, m_params.W_in, m_params.b);
     const Index M = n_inputs();

@@ -9,29 +9,29 @@
 /// Trials are independent, so every output is computed exactly as in a single-threaded sweep of
 /// the same shard split whatever the number of threads; tanh and 1 + tanh use the vectorised
 /// double tanh of core/fast_math.hpp, and the recurrent product runs on the register-blocked
-/// kernel of core/detail/small_gemm.hpp with the weights packed once per call.
+/// kernel of kernels/small_gemm.hpp with the weights packed once per call.
 
 #include <Eigen/Core>
 
 #include <algorithm>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <rnnlab/core/ctrnn.hpp>
-#include <rnnlab/core/detail/small_gemm.hpp>
+#include <rnnlab/kernels/small_gemm.hpp>
 #include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/error.hpp>
+#include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/tensor.hpp>
 
 namespace rnnlab {
 
-/// How a batch is split and run: `shards` column blocks on up to `threads` threads (0 = as many
-/// as the hardware has, at most `shards`).
+/// How a batch is split and run: `shards` column blocks on up to `threads` threads (0 = automatic:
+/// the hardware's within the thread budget, 1 for small work; at most `shards`; kernels/parallel.hpp).
 struct shard_options {
   Index shards = 2;
-  Index threads = 0;
+  thread_count threads = 0;
 };
 
 /// Outputs (T, B, O) of `net` on `inputs` (T, B, M) from initial states `x0` (N × 1 shared or N × B).
@@ -48,33 +48,6 @@ inline std::pair<Index, Index> shard_columns(Index B, Index n, Index s) {
   return {s * base + std::min(s, extra), base + (s < extra ? 1 : 0)};
 }
 
-/// Resolves a thread count: 0 means the hardware's (1 for small work, `work` being a rough count
-/// of multiply-adds, where starting a thread costs more than it saves); never more than the shards.
-inline Index resolve_threads(Index threads, Index shards, double work = 1e300) {
-  if (threads <= 0)
-    threads = work < 2e7 ? 1 : std::max<Index>(1, static_cast<Index>(std::thread::hardware_concurrency()));
-  return std::clamp<Index>(threads, 1, std::max<Index>(shards, 1));
-}
-
-/// Runs fn(s) for every shard s < n_shards on up to `threads` threads, the calling thread being one
-/// of them; shard s always runs alone on its own data.
-template <class Fn>
-void run_shards(Index n_shards, Index threads, Fn&& fn, double work = 1e300) {
-  threads = resolve_threads(threads, n_shards, work);
-  if (threads == 1) {
-    for (Index s = 0; s < n_shards; ++s) fn(s);
-    return;
-  }
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(threads - 1));
-  for (Index w = 1; w < threads; ++w)
-    pool.emplace_back([&, w] {
-      for (Index s = w; s < n_shards; s += threads) fn(s);
-    });
-  for (Index s = 0; s < n_shards; s += threads) fn(s);
-  for (auto& th : pool) th.join();
-}
-
 }  // namespace detail
 
 template <class Scalar, Activation F, class DX0>
@@ -84,6 +57,7 @@ sequence<Scalar> simulate_sharded(const ctrnn<Scalar, F>& net, const sequence<Sc
   constexpr std::string_view fn = "rnnlab::simulate_sharded";
   const Index T = inputs.shape(0), B = inputs.shape(1), N = net.n_units(), O = net.n_outputs();
   require(options.shards >= 1, fn, "options.shards", ">= 1", options.shards);
+  require(options.threads >= 0, fn, "options.threads", ">= 0 (0 = automatic)", options.threads);
   require_shape(inputs.shape(2) == net.n_inputs() && T > 0 && B > 0, fn, "inputs",
                 detail::concat("(T, B, ", net.n_inputs(), ") with T, B > 0"), shape_string(inputs.shape()));
   require_shape(x0.rows() == N && (x0.cols() == 1 || x0.cols() == B), fn, "x0",
@@ -94,10 +68,11 @@ sequence<Scalar> simulate_sharded(const ctrnn<Scalar, F>& net, const sequence<Sc
   const Scalar alpha = net.alpha(), keep = Scalar(1) - alpha;
   const bool rates = net.readout() == readout_source::rates;
   const Index shards = std::min(options.shards, B), M = net.n_inputs();
-  // [W_rec | W_in] and b packed once for the micro-kernel (core/detail/small_gemm.hpp), shared by the shards.
+  // [W_rec | W_in] and b packed once for the micro-kernel (kernels/small_gemm.hpp), shared by the shards.
   detail::packed_lhs<Scalar> packed;
   packed.pack(p.W_rec, p.W_in, p.b);
-  detail::run_shards(shards, options.threads, [&](Index s) {
+  const work_estimate work{static_cast<double>(N) * static_cast<double>(N + M) * static_cast<double>(B * T)};
+  parallel_shards(shards, options.threads, work, [&](Index s) {
     const auto [c0, Bs] = detail::shard_columns(B, shards, s);
     matrix X(N, Bs), R(N, Bs);
     if (x0.cols() == 1)
@@ -119,7 +94,7 @@ sequence<Scalar> simulate_sharded(const ctrnn<Scalar, F>& net, const sequence<Sc
         Y.noalias() = p.W_out * X;
       Y.colwise() += p.b_out;
     }
-  }, static_cast<double>(N) * static_cast<double>(N + net.n_inputs()) * static_cast<double>(B * T));
+  });
   return outputs;
 }
 

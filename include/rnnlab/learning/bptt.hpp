@@ -48,6 +48,7 @@
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/core/parameters.hpp>
 #include <rnnlab/error.hpp>
+#include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/learning/adam.hpp>
 #include <rnnlab/learning/concepts.hpp>
 #include <rnnlab/learning/detail/bptt_kernel.hpp>
@@ -93,7 +94,7 @@ struct gradient_options {
   param_set params = param_set::all();  ///< which groups to differentiate (others are left zero)
   loss_spec loss{};
   Index shards = 2;   ///< the batch is split into this many column blocks (fixes the summation order)
-  Index threads = 0;  ///< threads sweeping the shards; 0 = min(shards, hardware threads)
+  thread_count threads = 0;  ///< threads sweeping the shards; 0 = automatic (kernels/parallel.hpp)
 
   void validate(std::string_view caller) const {
     require(shards >= 1, caller, "shards", ">= 1", shards);
@@ -182,7 +183,7 @@ struct bptt {
   Index batch_size = 500;
   initial_state_policy initial_state = initial_state_policy::paper_text();
   Index shards = 2;   ///< see gradient_options::shards (fixes the result)
-  Index threads = 0;  ///< 0 = min(shards, hardware threads)
+  thread_count threads = 0;  ///< see gradient_options::threads (never changes the result)
 
   /// The published code: Adam lr 5e-4, batch 500, W_rec only, summed first+last-step squared
   /// errors (the tasks' reference masks), one x0 ~ N(0, 0.3²) shared by the batch.
@@ -360,10 +361,11 @@ double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>&
   const auto kind = options.loss.kind == loss_kind::mse ? detail::loss_kind_id::mse : detail::loss_kind_id::cross_entropy;
   const double scale = detail::loss_scale(batch, options.loss);
   const auto n_shards = static_cast<Index>(ws.shards.size());
-  detail::run_shards(n_shards, options.threads, [&](Index s) {
+  const work_estimate work{3.0 * static_cast<double>(N) * static_cast<double>(N) * static_cast<double>(B * T)};
+  parallel_shards(n_shards, options.threads, work, [&](Index s) {
     detail::bptt_sweep(net, batch, x0, ws, ws.shards[static_cast<std::size_t>(s)], plan, kind,
                        static_cast<Scalar>(scale));
-  }, 3.0 * static_cast<double>(N) * static_cast<double>(N) * static_cast<double>(B * T));
+  });
 
   // Fixed-order reduction over shards.
   if (grad.n_units() != N || grad.n_inputs() != M || grad.n_outputs() != O)

@@ -32,6 +32,7 @@
 #include <rnnlab/analysis/concepts.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/kernels/dense_lu.hpp>
+#include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/tensor.hpp>
 
 namespace rnnlab {
@@ -88,7 +89,7 @@ struct fixed_point_params {
   /// reported set is closed under x ↦ −x. Each point added this way is still certified by its own
   /// residual. Without it the origin, a saddle with many unstable directions, is rarely reached.
   bool use_symmetry = true;
-  int n_threads = 0;                 ///< 0: hardware concurrency
+  thread_count n_threads = 0;        ///< 0: automatic (kernels/parallel.hpp); never changes the result
 
   void validate() const {
     constexpr std::string_view fn = "rnnlab::fixed_point_params::validate";

@@ -55,13 +55,13 @@
 #include <vector>
 
 #include <rnnlab/analysis/concepts.hpp>
-#include <rnnlab/analysis/dynamics/detail/fp_parallel.hpp>
 #include <rnnlab/analysis/dynamics/detail/fp_system.hpp>
 #include <rnnlab/analysis/dynamics/fixed_point_solver.hpp>
 #include <rnnlab/analysis/dynamics/fixed_point_system.hpp>
 #include <rnnlab/core/concepts.hpp>
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/error.hpp>
+#include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
 
@@ -253,7 +253,6 @@ fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& 
   require_shape(K >= 1, fn, "starts", "at least one column", K);
   require(starts.allFinite(), fn, "starts", "finite values", "NaN or infinity");
 
-  const int n_threads = detail::fp_thread_count(p.n_threads);
   std::vector<detail::fp_iterate> its(static_cast<std::size_t>(K));
   std::vector<Index> merged_into(static_cast<std::size_t>(K), -1);  // start → start it follows
   for (Index k = 0; k < K; ++k) {
@@ -272,7 +271,8 @@ fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& 
     }
   }
 
-  detail::fp_thread_team team(n_threads);
+  thread_team team(p.n_threads);
+  const int n_threads = team.size();
   std::vector<detail::fp_workspace> work;
   work.reserve(static_cast<std::size_t>(n_threads));
   for (int t = 0; t < n_threads; ++t) work.emplace_back(N);
@@ -392,7 +392,7 @@ fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& 
       continue;
     }
     ++result.n_rounds;
-    team.run(static_cast<Index>(active.size()), 4, [&](int t, Index i) {
+    parallel_dynamic(team, static_cast<Index>(active.size()), 4, [&](int t, Index i) {
       detail::fp_iterate_once(sys, its[static_cast<std::size_t>(active[static_cast<std::size_t>(i)])],
                               work[static_cast<std::size_t>(t)], p);
     });
@@ -521,7 +521,7 @@ fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& 
     const Index nf = static_cast<Index>(result.fixed_points.size());
     const Index ns = static_cast<Index>(result.slow_points.size());
     // one dense eigensolve (≈ 1 ms at N = 50) per point: hand them out one by one
-    detail::fp_parallel_dynamic(nf + ns, n_threads, 1, [&](int, Index i) {
+    parallel_dynamic(team, nf + ns, 1, [&](int, Index i) {
       auto& cp = i < nf ? result.fixed_points[static_cast<std::size_t>(i)]
                         : result.slow_points[static_cast<std::size_t>(i - nf)];
       detail::fp_classify(sys, cp, p);

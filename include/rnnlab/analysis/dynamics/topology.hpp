@@ -41,7 +41,7 @@
 #include <string_view>
 #include <vector>
 
-#include <rnnlab/analysis/dynamics/detail/fp_parallel.hpp>
+#include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/analysis/dynamics/fixed_points.hpp>
 #include <rnnlab/analysis/dynamics/probe_sets.hpp>
 #include <rnnlab/error.hpp>
@@ -128,7 +128,8 @@ inline double topology_distance(const labelled_points& a, const labelled_points&
 
 /// The P × P matrix of `topology_distance` over networks (pairs in parallel).
 inline Eigen::MatrixXd topology_distance_matrix(const std::vector<labelled_points>& networks,
-                                                const topology_distance_params& params = {}, int n_threads = 0);
+                                                const topology_distance_params& params = {},
+                                                thread_count n_threads = 0);
 
 /// A minimum-cost assignment of the rows of `cost` (n × m, n ≤ m or n > m) to distinct columns.
 struct assignment {
@@ -358,21 +359,18 @@ inline double topology_distance(const labelled_points& a, const labelled_points&
 }
 
 inline Eigen::MatrixXd topology_distance_matrix(const std::vector<labelled_points>& networks,
-                                                const topology_distance_params& params, int n_threads) {
+                                                const topology_distance_params& params, thread_count n_threads) {
   params.validate();
   const Index P = static_cast<Index>(networks.size());
   Eigen::MatrixXd D = Eigen::MatrixXd::Zero(P, P);
   std::vector<std::pair<Index, Index>> pairs;
   for (Index i = 0; i < P; ++i)
     for (Index j = i + 1; j < P; ++j) pairs.emplace_back(i, j);
-  detail::fp_parallel_chunks(static_cast<Index>(pairs.size()), detail::fp_thread_count(n_threads),
-                             [&](int, Index b, Index e) {
-                               for (Index q = b; q < e; ++q) {
-                                 const auto [i, j] = pairs[static_cast<std::size_t>(q)];
-                                 D(i, j) = D(j, i) = topology_distance(networks[static_cast<std::size_t>(i)],
-                                                                       networks[static_cast<std::size_t>(j)], params);
-                               }
-                             });
+  parallel_dynamic(static_cast<Index>(pairs.size()), n_threads, 1, [&](int, Index q) {
+    const auto [i, j] = pairs[static_cast<std::size_t>(q)];
+    D(i, j) = D(j, i) =
+        topology_distance(networks[static_cast<std::size_t>(i)], networks[static_cast<std::size_t>(j)], params);
+  });
   return D;
 }
 

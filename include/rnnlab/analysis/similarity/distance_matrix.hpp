@@ -19,9 +19,9 @@
 /// CKA and Procrustes are exact with the default full-rank factorisation (variance threshold 1).
 ///
 /// The result is symmetric with an exact zero diagonal, and NaN-free unless `status` reports a
-/// failed decomposition (which needs non-finite data, rejected up front). Threads: a small pool of
-/// std::thread over networks, then over tiles, with a fixed tiling, so the result is bit-identical
-/// whatever the thread count; Eigen's own threading is not used inside (no nesting).
+/// failed decomposition (which needs non-finite data, rejected up front). Threads: the dynamic loop
+/// of kernels/parallel.hpp over networks, then over tiles, with a fixed tiling, so the result is
+/// bit-identical whatever the thread count; Eigen's own threading is not used inside (no nesting).
 
 #include <Eigen/Core>
 #include <Eigen/SVD>
@@ -31,11 +31,9 @@
 #include <cmath>
 #include <concepts>
 #include <exception>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -46,7 +44,8 @@
 #include <rnnlab/analysis/similarity/pca.hpp>
 #include <rnnlab/analysis/similarity/procrustes.hpp>
 #include <rnnlab/analysis/similarity/svcca.hpp>
-#include <rnnlab/core/detail/large_buffer.hpp>
+#include <rnnlab/kernels/large_buffer.hpp>
+#include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/error.hpp>
 
 namespace rnnlab {
@@ -73,12 +72,13 @@ struct distance_matrix_params {
   pca_params reduction{1.0, 1e-6, 0};
   double cca_epsilon = 0.0;   ///< for metric cca (see cca_params)
   bool cka_debiased = false;  ///< for metric cka
-  unsigned n_threads = 0;     ///< 0 = std::thread::hardware_concurrency()
+  thread_count n_threads = 0;  ///< 0 = automatic (kernels/parallel.hpp); never changes the result
 
   void validate(std::string_view fn = "rnnlab::distance_matrix_params::validate") const {
     svcca.validate(fn);
     reduction.validate(fn);
     require(cca_epsilon >= 0.0 && cca_epsilon < 1.0, fn, "cca_epsilon", "a value in [0, 1)", cca_epsilon);
+    require(n_threads >= 0, fn, "n_threads", ">= 0 (0 = automatic)", n_threads);
   }
   pca_params factorisation() const { return metric == similarity_metric::svcca ? svcca.reduction() : reduction; }
 };
@@ -110,54 +110,9 @@ distance_matrix_result distance_matrix_from_factors(std::span<const activity_fac
 template <class Matrix, SimilarityMetric Metric>
   requires std::derived_from<Matrix, Eigen::MatrixBase<Matrix>>
 distance_matrix_result distance_matrix(std::span<const Matrix> activities, const Metric& metric,
-                                       unsigned n_threads = 0);
+                                       thread_count n_threads = 0);
 
 // ---------------------------------------------------------------------------------------------
-
-namespace detail {
-
-inline unsigned thread_count(unsigned requested, std::size_t work) {
-  unsigned n = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(n, work)));
-}
-
-/// Runs body(k, t) for k in [0, n) on `threads` threads (dynamic scheduling; t < threads is the
-/// running thread's number, for per-thread scratch space); rethrows the first exception.
-template <class Body>
-void parallel_for_indexed(std::size_t n, unsigned threads, Body&& body) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  const auto work = [&](unsigned t) {
-    for (std::size_t k; (k = next.fetch_add(1)) < n;) {
-      try {
-        body(k, t);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        next = n;
-      }
-    }
-  };
-  if (threads <= 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (auto& t : pool) t.join();
-  }
-  if (failure) std::rethrow_exception(failure);
-}
-
-/// Runs body(k) for k in [0, n) on `threads` threads (dynamic scheduling); rethrows the first exception.
-template <class Body>
-void parallel_for(std::size_t n, unsigned threads, Body&& body) {
-  parallel_for_indexed(n, threads, [&](std::size_t k, unsigned) { body(k); });
-}
-
-}  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
 // The metrics as policies (`SimilarityMetric`, analysis/concepts.hpp)
@@ -345,7 +300,7 @@ decltype(auto) visit_metric(const distance_matrix_params& p, Fn&& fn) {
 /// are at bases[i] (the factors' own `basis` members are not read).
 template <basis_metric Metric>
 distance_matrix_result population_matrix(std::span<const activity_factor> factors, std::span<const double* const> bases,
-                                         const Metric& metric, unsigned n_threads) {
+                                         const Metric& metric, thread_count n_threads) {
   const Index P = static_cast<Index>(factors.size());
   const Index m = factors[0].n_samples;
 
@@ -365,7 +320,7 @@ distance_matrix_result population_matrix(std::span<const activity_factor> factor
   const std::size_t G = group_start.size() - 1;
 
   // Each group's bases as row blocks, read in place by the kernel (no stacked copy).
-  const unsigned threads = thread_count(n_threads, G * (G + 1) / 2);
+  const int threads = resolve_threads(n_threads, static_cast<Index>(G * (G + 1) / 2));
   std::vector<std::vector<row_block>> blocks(G);
   for (std::size_t g = 0; g < G; ++g)
     for (Index i = group_start[g]; i < group_start[g + 1]; ++i) {
@@ -376,7 +331,8 @@ distance_matrix_result population_matrix(std::span<const activity_factor> factor
   std::vector<Eigen::VectorXd> sample_sq;
   if (metric.needs_sample_norms()) {
     sample_sq.resize(static_cast<std::size_t>(P));
-    parallel_for(static_cast<std::size_t>(P), threads, [&](std::size_t i) {
+    parallel_dynamic(P, threads, 1, [&](int, Index k) {
+      const auto i = static_cast<std::size_t>(k);
       const Eigen::Map<const Eigen::MatrixXd> W(bases[i], factors[i].n_components(), m);
       sample_sq[i] = sample_norms(factors[i], W);
     });
@@ -398,11 +354,12 @@ distance_matrix_result population_matrix(std::span<const activity_factor> factor
   Index max_group = 0;
   for (std::size_t g = 0; g < G; ++g)
     max_group = std::max(max_group, offset[static_cast<std::size_t>(group_start[g + 1])] - offset[static_cast<std::size_t>(group_start[g])]);
-  std::vector<large_buffer<double>> tile_buffer(threads);
+  std::vector<large_buffer<double>> tile_buffer(static_cast<std::size_t>(threads));
   for (auto& b : tile_buffer) b.reserve(static_cast<std::size_t>(max_group * max_group));
-  std::vector<cross_workspace> packing(threads);
-  parallel_for_indexed(tiles.size(), threads, [&](std::size_t t, unsigned thread) {
-    const auto [a, b] = tiles[t];
+  std::vector<cross_workspace> packing(static_cast<std::size_t>(threads));
+  parallel_dynamic(static_cast<Index>(tiles.size()), threads, 1, [&](int worker, Index t) {
+    const auto thread = static_cast<std::size_t>(worker);
+    const auto [a, b] = tiles[static_cast<std::size_t>(t)];
     const Index ia0 = group_start[a], ia1 = group_start[a + 1], ib0 = group_start[b], ib1 = group_start[b + 1];
     const Index ra = offset[static_cast<std::size_t>(ia0)], rb = offset[static_cast<std::size_t>(ib0)];
     // T(row of group b, row of group a) = ⟨basis row, basis row⟩; a diagonal tile only below its diagonal.
@@ -432,9 +389,10 @@ distance_matrix_result population_matrix(std::span<const activity_factor> factor
 template <SimilarityMetric Metric>
   requires detail::basis_metric<Metric>
 distance_matrix_result distance_matrix_from_factors(std::span<const activity_factor> factors, const Metric& metric,
-                                                    unsigned n_threads) {
+                                                    thread_count n_threads) {
   constexpr std::string_view fn = "rnnlab::distance_matrix";
   metric.validate(fn);
+  require(n_threads >= 0, fn, "n_threads", ">= 0 (0 = automatic)", n_threads);
   const Index P = static_cast<Index>(factors.size());
   require_shape(P >= 1, fn, "factors", "at least one network", P);
   for (Index i = 0; i < P; ++i) {
@@ -471,11 +429,12 @@ namespace detail {
 /// `factor` are re-thrown for the lowest-numbered network that failed.
 template <class Matrix, SimilarityMetric Metric>
 distance_matrix_result generic_population_matrix(std::span<const Matrix> activities, const Metric& metric,
-                                                 unsigned n_threads) {
+                                                 thread_count n_threads) {
   const std::size_t P = activities.size();
   std::vector<typename Metric::factor_type> factors(P);
   std::vector<std::exception_ptr> failures(P);
-  parallel_for(P, thread_count(n_threads, P), [&](std::size_t i) {
+  parallel_dynamic(static_cast<Index>(P), n_threads, 1, [&](int, Index k) {
+    const auto i = static_cast<std::size_t>(k);
     try {
       const Eigen::Ref<const Eigen::MatrixXd> X = activities[i].template cast<double>();
       factors[i] = metric.factor(X);
@@ -492,8 +451,8 @@ distance_matrix_result generic_population_matrix(std::span<const Matrix> activit
   distance_matrix_result r;
   r.distances = Eigen::MatrixXd::Zero(static_cast<Index>(P), static_cast<Index>(P));
   std::atomic<Index> failed{0};
-  parallel_for(pairs.size(), thread_count(n_threads, pairs.size()), [&](std::size_t k) {
-    const auto [i, j] = pairs[k];
+  parallel_dynamic(static_cast<Index>(pairs.size()), n_threads, 1, [&](int, Index k) {
+    const auto [i, j] = pairs[static_cast<std::size_t>(k)];
     const double d = static_cast<double>(metric.distance(factors[i], factors[j]));
     if (!std::isfinite(d)) ++failed;
     r.distances(static_cast<Index>(i), static_cast<Index>(j)) = r.distances(static_cast<Index>(j), static_cast<Index>(i)) = d;
@@ -507,9 +466,10 @@ distance_matrix_result generic_population_matrix(std::span<const Matrix> activit
 
 template <class Matrix, SimilarityMetric Metric>
   requires std::derived_from<Matrix, Eigen::MatrixBase<Matrix>>
-distance_matrix_result distance_matrix(std::span<const Matrix> activities, const Metric& metric, unsigned n_threads) {
+distance_matrix_result distance_matrix(std::span<const Matrix> activities, const Metric& metric, thread_count n_threads) {
   constexpr std::string_view fn = "rnnlab::distance_matrix";
   if constexpr (requires(std::string_view f) { metric.validate(f); }) metric.validate(fn);
+  require(n_threads >= 0, fn, "n_threads", ">= 0 (0 = automatic)", n_threads);
   const std::size_t P = activities.size();
   require_shape(P >= 1, fn, "activities", "at least one network", P);
   for (std::size_t i = 0; i < P; ++i) {
@@ -531,9 +491,10 @@ distance_matrix_result distance_matrix(std::span<const Matrix> activities, const
   std::vector<activity_factor> factors(P);
   std::vector<std::exception_ptr> failures(P);
   const pca_params reduction = metric.factorisation();
-  const unsigned threads = detail::thread_count(n_threads, P);
+  const int threads = resolve_threads(n_threads, static_cast<Index>(P));
   std::atomic<std::size_t> first_bad{P};  // lowest-numbered network known to be bad
-  detail::parallel_for(P, threads, [&](std::size_t i) {
+  parallel_dynamic(static_cast<Index>(P), threads, 1, [&](int, Index k) {
+    const auto i = static_cast<std::size_t>(k);
     if (i > first_bad.load()) return;  // the outcome is decided; lower-numbered networks still run
     try {
       const Eigen::Ref<const Eigen::MatrixXd> X = activities[i].template cast<double>();
@@ -554,7 +515,8 @@ distance_matrix_result distance_matrix(std::span<const Matrix> activities, const
   // spreads the first touch of the pages over the threads).
   detail::large_buffer<double> storage(start[P]);
   std::vector<const double*> bases(P);
-  detail::parallel_for(P, threads, [&](std::size_t i) {
+  parallel_dynamic(static_cast<Index>(P), threads, 1, [&](int, Index k) {
+    const auto i = static_cast<std::size_t>(k);
     const Eigen::Ref<const Eigen::MatrixXd> X = activities[i].template cast<double>();
     Eigen::Map<Eigen::MatrixXd> W(storage.data() + start[i], factors[i].n_components(), m);
     detail::factor_basis(X, factors[i], W);

@@ -7,9 +7,9 @@
 /// consecutive column-major N × Bs blocks, so that any run of k consecutive steps is one N × kBs
 /// matrix. The gradient of W_rec, Σ_t g_{t+1} r_tᵀ, is then accumulated k steps at a time as one
 /// GEMM with inner dimension k·Bs (instead of T GEMMs with inner dimension Bs), which runs near
-/// the machine's GEMM peak (core/detail/small_gemm.hpp's gemm_nt_accumulate; the g block is stored
+/// the machine's GEMM peak (kernels/small_gemm.hpp's gemm_nt_accumulate; the g block is stored
 /// with its columns padded to whole SIMD vectors so that its loads stay within cache lines). The recurrent GEMMs W_rec·r (forward) and W_recᵀ·g (backward) are
-/// sequential in t and stay one GEMM per step; they run on core/detail/small_gemm.hpp's micro-kernel
+/// sequential in t and stay one GEMM per step; they run on kernels/small_gemm.hpp's micro-kernel
 /// with [W_rec | W_in] and W_recᵀ packed once per gradient (shared read-only by the shards, resident
 /// in L1 across all steps). The forward step is one kernel call that also adds W_in u_t and b and
 /// applies the leak, x_{t+1} = (1 − α) x_t + α (…), with the activation applied to each chunk of
@@ -28,7 +28,7 @@
 
 #include <rnnlab/core/activations.hpp>
 #include <rnnlab/core/ctrnn.hpp>
-#include <rnnlab/core/detail/small_gemm.hpp>
+#include <rnnlab/kernels/small_gemm.hpp>
 #include <rnnlab/core/fast_math.hpp>
 #include <rnnlab/core/parallel_simulate.hpp>
 #include <rnnlab/core/parameters.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-/// \file core/detail/small_gemm.hpp
+/// \file kernels/small_gemm.hpp
 /// A register-blocked GEMM for the recurrent products of a CTRNN sweep,
 ///
 ///     C = β C + α (A₁ B₁ + A₂ B₂ + a 1ᵀ)          (β = 0: C is written, never read)
@@ -33,12 +33,17 @@
 /// on AMD Zen 4 a 512-bit FMA costs two 256-bit ones, so the wider vectors would only add padding
 /// (N = 50 in float: 64 rows for 512-bit vectors, 56 for 256-bit ones).
 ///
-/// Without AVX2 + FMA, `small_gemm` evaluates the same expression with Eigen
-/// (`small_gemm_portable`, also called directly by the tests so that path stays exercised). The
-/// result is independent of threads (no reductions across calls) and of n's split into chunks
-/// (each column's k-sum is accumulated in the same order).
+/// The instruction set is a template parameter (kernels/simd.hpp): `packed_lhs<Scalar, Isa>` packs
+/// for one ISA and `small_gemm` runs the kernel of its operand's ISA; `gemm_nt_accumulate<Scalar,
+/// Isa>` likewise. `simd_isa::avx2` is the 16-register AVX2 + FMA kernel, `simd_isa::avx512` the
+/// 32-register one with AVX-512VL masks (256-bit vectors, see above), `simd_isa::portable`
+/// evaluates the same expression with Eigen (the tests run both). The default, `native_isa`, is
+/// the best the compiler targets. The result is independent of threads (no reductions across
+/// calls) and of n's split into chunks (each column's k-sum is accumulated in the same order).
 
 #include <Eigen/Core>
+
+#include <rnnlab/kernels/simd.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -57,9 +62,6 @@
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
-#define RNNLAB_SMALL_GEMM_SIMD 1
-#else
-#define RNNLAB_SMALL_GEMM_SIMD 0
 #endif
 
 namespace rnnlab::detail {
@@ -68,9 +70,12 @@ using gemm_index = Eigen::Index;
 
 /// The left operand [A₁ | A₂] and the bias column a, packed into row panels for `small_gemm`.
 /// Packing allocates only when a size changes; keep one per sweep and re-pack when A changes.
-template <class Scalar>
+/// The panel layout depends on the ISA (its vector width and register count), which is therefore
+/// part of the type; `small_gemm` runs the kernel of the ISA its operand was packed for.
+template <class Scalar, simd_isa Isa = native_isa>
 class packed_lhs {
 public:
+  static constexpr simd_isa isa = Isa;
   using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
@@ -121,50 +126,39 @@ private:
 
 /// C (m × n, leading dimension ldc) = β C + α (A₁ B₁ + A₂ B₂ + a 1ᵀ), B₁ (k₁ × n, ld1), B₂
 /// (k₂ × n, ld2; may be null when k₂ = 0); β = 0 does not read C. `post(c0, nc)` is called once for
-/// every chunk of columns [c0, c0 + nc), in order, as soon as that chunk of C is final.
-template <class Scalar, class Post>
-void small_gemm(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2, gemm_index ld2,
-                gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta, Post&& post);
+/// every chunk of columns [c0, c0 + nc), in order, as soon as that chunk of C is final. Runs the
+/// kernel of A's ISA (`simd_isa::portable`: Eigen's product, chunk by chunk).
+template <class Scalar, simd_isa Isa, class Post>
+void small_gemm(const packed_lhs<Scalar, Isa>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2,
+                gemm_index ld2, gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta, Post&& post);
 
 /// The same without a callback.
-template <class Scalar>
-void small_gemm(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2, gemm_index ld2,
-                gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta) {
+template <class Scalar, simd_isa Isa>
+void small_gemm(const packed_lhs<Scalar, Isa>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2,
+                gemm_index ld2, gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta) {
   small_gemm(A, B1, ld1, B2, ld2, n, C, ldc, alpha, beta, [](gemm_index, gemm_index) {});
 }
-
-/// The Eigen evaluation of the same expression (the fallback without AVX2 + FMA).
-template <class Scalar, class Post>
-void small_gemm_portable(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2,
-                         gemm_index ld2, gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta, Post&& post);
 
 /// C (m × n, ldc) += G Rᵀ with G (m × K, ldg) and R (n × K, ldr) column-major: the weight
 /// gradient Σ_t g_t r_tᵀ of a block of steps, with K = steps · trials in the thousands. Same
 /// micro-kernel with the roles of the operands' strides exchanged, k blocked so that the slices of
-/// G and R being multiplied stay in L1/L2 while every tile of C passes over them.
-template <class Scalar>
+/// G and R being multiplied stay in L1/L2 while every tile of C passes over them
+/// (`simd_isa::portable`: Eigen's product).
+template <class Scalar, simd_isa Isa = native_isa>
 void gemm_nt_accumulate(gemm_index m, gemm_index n, gemm_index K, const Scalar* G, gemm_index ldg, const Scalar* R,
                         gemm_index ldr, Scalar* C, gemm_index ldc);
-
-/// The Eigen evaluation of gemm_nt_accumulate.
-template <class Scalar>
-void gemm_nt_accumulate_portable(gemm_index m, gemm_index n, gemm_index K, const Scalar* G, gemm_index ldg,
-                                 const Scalar* R, gemm_index ldr, Scalar* C, gemm_index ldc) {
-  using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-  using stride = Eigen::OuterStride<>;
-  Eigen::Map<matrix, 0, stride>(C, m, n, stride(ldc)).noalias() +=
-      Eigen::Map<const matrix, 0, stride>(G, m, K, stride(ldg)) *
-      Eigen::Map<const matrix, 0, stride>(R, n, K, stride(ldr)).transpose();
-}
 
 /// A leading dimension ≥ m that makes every column start on a SIMD-vector boundary (m rounded up
 /// to whole vectors): G operands of gemm_nt_accumulate stored with it avoid loads that straddle
 /// cache lines (3 in 4 columns of a 50-row float matrix do otherwise; 84 vs 67 GFLOP/s).
-template <class Scalar>
+template <class Scalar, simd_isa Isa = native_isa>
 gemm_index aligned_leading_dimension(gemm_index m) noexcept;
 
-/// Whether `small_gemm` runs the SIMD micro-kernel in this build.
-constexpr bool small_gemm_is_simd() noexcept { return RNNLAB_SMALL_GEMM_SIMD != 0; }
+/// Whether `small_gemm` runs a SIMD micro-kernel for this ISA (false: Eigen's product).
+template <simd_isa Isa = native_isa>
+constexpr bool small_gemm_is_simd() noexcept {
+  return Isa != simd_isa::portable;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Definitions
@@ -175,37 +169,43 @@ namespace gemm {
 /// reads it, and a multiple of the tile widths used at N ≈ 50 (3 and 4 columns).
 constexpr gemm_index chunk_columns = 48;
 
-#if RNNLAB_SMALL_GEMM_SIMD
-
-#if defined(__AVX512F__) && defined(__AVX512VL__)
-constexpr int vector_registers = 32;
-constexpr int max_panel_vectors = 7;
-#else
-constexpr int vector_registers = 16;
-constexpr int max_panel_vectors = 4;
+/// The kernel an ISA runs: AVX-512 without the VL extension (no 256-bit masks; only the
+/// discontinued Xeon Phi) runs the AVX2 kernel.
+constexpr simd_isa kernel_isa(simd_isa isa) noexcept {
+#if !(defined(__AVX512F__) && defined(__AVX512VL__))
+  if (isa == simd_isa::avx512) return simd_isa::avx2;
 #endif
+  return isa;
+}
 
-/// 256-bit vector operations for float and double; `mask` selects the first `rows` lanes.
-template <class Scalar>
+/// Register file and panel height of each kernel: mv ≤ 7 vectors with AVX-512's 32 registers,
+/// ≤ 4 with AVX2's 16; the portable path packs one row per "vector".
+template <simd_isa Isa>
+struct isa_shape {
+  static constexpr int vector_registers = 16;
+  static constexpr int max_panel_vectors = 1;
+};
+template <>
+struct isa_shape<simd_isa::avx2> {
+  static constexpr int vector_registers = 16;
+  static constexpr int max_panel_vectors = 4;
+};
+template <>
+struct isa_shape<simd_isa::avx512> {
+  static constexpr int vector_registers = 32;
+  static constexpr int max_panel_vectors = 7;
+};
+
+/// 256-bit vector operations for float and double under one ISA; `mask` selects the first `rows`
+/// lanes (AVX2: a lane vector for maskload/maskstore; AVX-512VL: a k-register).
+template <class Scalar, simd_isa Isa>
 struct simd;
 
-template <>
-struct simd<float> {
+#if defined(__AVX2__) && defined(__FMA__)
+/// The operations both ISAs share (256-bit loads, stores, FMA).
+struct simd_float_common {
   using reg = __m256;
   static constexpr int lanes = 8;
-#if defined(__AVX512VL__)
-  using mask = __mmask8;
-  static mask make_mask(int rows) noexcept { return static_cast<mask>((1u << rows) - 1u); }
-  static reg load_part(const float* p, mask m) noexcept { return _mm256_maskz_loadu_ps(m, p); }
-  static void store_part(float* p, reg v, mask m) noexcept { _mm256_mask_storeu_ps(p, m, v); }
-#else
-  using mask = __m256i;
-  static mask make_mask(int rows) noexcept {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(rows), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  }
-  static reg load_part(const float* p, mask m) noexcept { return _mm256_maskload_ps(p, m); }
-  static void store_part(float* p, reg v, mask m) noexcept { _mm256_maskstore_ps(p, m, v); }
-#endif
   static reg zero() noexcept { return _mm256_setzero_ps(); }
   static reg set1(float s) noexcept { return _mm256_set1_ps(s); }
   static reg load(const float* p) noexcept { return _mm256_loadu_ps(p); }
@@ -215,23 +215,9 @@ struct simd<float> {
   static reg mul(reg a, reg b) noexcept { return _mm256_mul_ps(a, b); }
 };
 
-template <>
-struct simd<double> {
+struct simd_double_common {
   using reg = __m256d;
   static constexpr int lanes = 4;
-#if defined(__AVX512VL__)
-  using mask = __mmask8;
-  static mask make_mask(int rows) noexcept { return static_cast<mask>((1u << rows) - 1u); }
-  static reg load_part(const double* p, mask m) noexcept { return _mm256_maskz_loadu_pd(m, p); }
-  static void store_part(double* p, reg v, mask m) noexcept { _mm256_mask_storeu_pd(p, m, v); }
-#else
-  using mask = __m256i;
-  static mask make_mask(int rows) noexcept {
-    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(rows), _mm256_setr_epi64x(0, 1, 2, 3));
-  }
-  static reg load_part(const double* p, mask m) noexcept { return _mm256_maskload_pd(p, m); }
-  static void store_part(double* p, reg v, mask m) noexcept { _mm256_maskstore_pd(p, m, v); }
-#endif
   static reg zero() noexcept { return _mm256_setzero_pd(); }
   static reg set1(double s) noexcept { return _mm256_set1_pd(s); }
   static reg load(const double* p) noexcept { return _mm256_loadu_pd(p); }
@@ -241,21 +227,61 @@ struct simd<double> {
   static reg mul(reg a, reg b) noexcept { return _mm256_mul_pd(a, b); }
 };
 
+template <>
+struct simd<float, simd_isa::avx2> : simd_float_common {
+  using mask = __m256i;
+  static mask make_mask(int rows) noexcept {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(rows), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static reg load_part(const float* p, mask m) noexcept { return _mm256_maskload_ps(p, m); }
+  static void store_part(float* p, reg v, mask m) noexcept { _mm256_maskstore_ps(p, m, v); }
+};
+
+template <>
+struct simd<double, simd_isa::avx2> : simd_double_common {
+  using mask = __m256i;
+  static mask make_mask(int rows) noexcept {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(rows), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static reg load_part(const double* p, mask m) noexcept { return _mm256_maskload_pd(p, m); }
+  static void store_part(double* p, reg v, mask m) noexcept { _mm256_maskstore_pd(p, m, v); }
+};
+#endif
+
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+template <>
+struct simd<float, simd_isa::avx512> : simd_float_common {
+  using mask = __mmask8;
+  static mask make_mask(int rows) noexcept { return static_cast<mask>((1u << rows) - 1u); }
+  static reg load_part(const float* p, mask m) noexcept { return _mm256_maskz_loadu_ps(m, p); }
+  static void store_part(float* p, reg v, mask m) noexcept { _mm256_mask_storeu_ps(p, m, v); }
+};
+
+template <>
+struct simd<double, simd_isa::avx512> : simd_double_common {
+  using mask = __mmask8;
+  static mask make_mask(int rows) noexcept { return static_cast<mask>((1u << rows) - 1u); }
+  static reg load_part(const double* p, mask m) noexcept { return _mm256_maskz_loadu_pd(m, p); }
+  static void store_part(double* p, reg v, mask m) noexcept { _mm256_mask_storeu_pd(p, m, v); }
+};
+#endif
+
 /// Columns per micro-tile for a panel of mv vectors: as many as fit the register file with mv · nr
 /// accumulators, nr broadcasts and one A vector (two registers spare), at most 8.
+template <simd_isa Isa>
 constexpr int tile_columns(int mv) noexcept {
   int nr = 8;
-  while (nr > 1 && mv * nr + nr + 1 > vector_registers - 2) --nr;
+  while (nr > 1 && mv * nr + nr + 1 > isa_shape<Isa>::vector_registers - 2) --nr;
   return nr;
 }
 
 /// The micro-kernel: an MV-vector × NR-column tile of C, the whole k-loop in registers.
 /// `tail` = the last vector holds fewer than L rows (masked with `m`).
-template <class Scalar, int MV, int NR>
+template <class Scalar, simd_isa Isa, int MV, int NR>
 inline void micro_tile(const Scalar* Ap, const Scalar* bias, const Scalar* B1, gemm_index ld1, gemm_index k1,
                        const Scalar* B2, gemm_index ld2, gemm_index k2, Scalar* C, gemm_index ldc, Scalar alpha,
-                       Scalar beta, bool tail, typename simd<Scalar>::mask m) noexcept {
-  using V = simd<Scalar>;
+                       Scalar beta, bool tail, typename simd<Scalar, Isa>::mask m) noexcept {
+  using V = simd<Scalar, Isa>;
   using reg = typename V::reg;
   constexpr int L = V::lanes, MR = MV * L;
   reg acc[std::size_t{MV}][std::size_t{NR}];
@@ -308,29 +334,29 @@ inline void micro_tile(const Scalar* Ap, const Scalar* bias, const Scalar* B1, g
 }
 
 /// One panel over columns [c0, c1): full NR-column tiles, then single columns.
-template <class Scalar, int MV>
+template <class Scalar, simd_isa Isa, int MV>
 inline void panel_columns(const Scalar* Ap, const Scalar* bias, const Scalar* B1, gemm_index ld1, gemm_index k1,
                           const Scalar* B2, gemm_index ld2, gemm_index k2, Scalar* C, gemm_index ldc, Scalar alpha,
-                          Scalar beta, bool tail, typename simd<Scalar>::mask m, gemm_index c0, gemm_index c1) noexcept {
-  constexpr int NR = tile_columns(MV);
+                          Scalar beta, bool tail, typename simd<Scalar, Isa>::mask m, gemm_index c0, gemm_index c1) noexcept {
+  constexpr int NR = tile_columns<Isa>(MV);
   gemm_index c = c0;
   for (; c + NR <= c1; c += NR)
-    micro_tile<Scalar, MV, NR>(Ap, bias, B1 + c * ld1, ld1, k1, B2 ? B2 + c * ld2 : nullptr, ld2, k2, C + c * ldc, ldc,
+    micro_tile<Scalar, Isa, MV, NR>(Ap, bias, B1 + c * ld1, ld1, k1, B2 ? B2 + c * ld2 : nullptr, ld2, k2, C + c * ldc, ldc,
                                alpha, beta, tail, m);
   for (; c < c1; ++c)
-    micro_tile<Scalar, MV, 1>(Ap, bias, B1 + c * ld1, ld1, k1, B2 ? B2 + c * ld2 : nullptr, ld2, k2, C + c * ldc, ldc,
+    micro_tile<Scalar, Isa, MV, 1>(Ap, bias, B1 + c * ld1, ld1, k1, B2 ? B2 + c * ld2 : nullptr, ld2, k2, C + c * ldc, ldc,
                               alpha, beta, tail, m);
 }
 
-template <class Scalar>
+template <class Scalar, simd_isa Isa>
 inline void panel_dispatch(int mv, const Scalar* Ap, const Scalar* bias, const Scalar* B1, gemm_index ld1,
                            gemm_index k1, const Scalar* B2, gemm_index ld2, gemm_index k2, Scalar* C, gemm_index ldc,
-                           Scalar alpha, Scalar beta, bool tail, typename simd<Scalar>::mask m, gemm_index c0,
+                           Scalar alpha, Scalar beta, bool tail, typename simd<Scalar, Isa>::mask m, gemm_index c0,
                            gemm_index c1) noexcept {
   switch (mv) {
 #define RNNLAB_SMALL_GEMM_CASE(MV)                                                                             \
   case MV:                                                                                                     \
-    panel_columns<Scalar, (MV <= max_panel_vectors ? MV : 1)>(Ap, bias, B1, ld1, k1, B2, ld2, k2, C, ldc, alpha, \
+    panel_columns<Scalar, Isa, (MV <= isa_shape<Isa>::max_panel_vectors ? MV : 1)>(Ap, bias, B1, ld1, k1, B2, ld2, k2, C, ldc, alpha, \
                                                                beta, tail, m, c0, c1);                         \
     break;
     RNNLAB_SMALL_GEMM_CASE(1)
@@ -348,10 +374,10 @@ inline void panel_dispatch(int mv, const Scalar* Ap, const Scalar* bias, const S
 /// The NT micro-kernel: an MV-vector × NR-column tile of C += Σ_k G(:, k) R(c + j, k).
 /// `Tail`: the last vector holds fewer than L rows; its loads of G are masked (G's last column
 /// may end the buffer).
-template <class Scalar, int MV, int NR, bool Tail>
+template <class Scalar, simd_isa Isa, int MV, int NR, bool Tail>
 inline void micro_tile_nt(const Scalar* G, gemm_index ldg, const Scalar* R, gemm_index ldr, gemm_index K, Scalar* C,
-                          gemm_index ldc, typename simd<Scalar>::mask m) noexcept {
-  using V = simd<Scalar>;
+                          gemm_index ldc, typename simd<Scalar, Isa>::mask m) noexcept {
+  using V = simd<Scalar, Isa>;
   using reg = typename V::reg;
   constexpr int L = V::lanes;
   reg acc[std::size_t{MV}][std::size_t{NR}];
@@ -386,28 +412,28 @@ inline void micro_tile_nt(const Scalar* G, gemm_index ldg, const Scalar* R, gemm
 
 /// One panel of C's rows over all n columns, for one k-slice: NR-column tiles, then pairs and
 /// single columns.
-template <class Scalar, int MV, bool Tail>
+template <class Scalar, simd_isa Isa, int MV, bool Tail>
 inline void panel_nt(const Scalar* G, gemm_index ldg, const Scalar* R, gemm_index ldr, gemm_index K, Scalar* C,
-                     gemm_index ldc, gemm_index n, typename simd<Scalar>::mask m) noexcept {
-  constexpr int NR = tile_columns(MV);
+                     gemm_index ldc, gemm_index n, typename simd<Scalar, Isa>::mask m) noexcept {
+  constexpr int NR = tile_columns<Isa>(MV);
   gemm_index c = 0;
-  for (; c + NR <= n; c += NR) micro_tile_nt<Scalar, MV, NR, Tail>(G, ldg, R + c, ldr, K, C + c * ldc, ldc, m);
+  for (; c + NR <= n; c += NR) micro_tile_nt<Scalar, Isa, MV, NR, Tail>(G, ldg, R + c, ldr, K, C + c * ldc, ldc, m);
   if constexpr (NR > 2)
-    for (; c + 2 <= n; c += 2) micro_tile_nt<Scalar, MV, 2, Tail>(G, ldg, R + c, ldr, K, C + c * ldc, ldc, m);
-  for (; c < n; ++c) micro_tile_nt<Scalar, MV, 1, Tail>(G, ldg, R + c, ldr, K, C + c * ldc, ldc, m);
+    for (; c + 2 <= n; c += 2) micro_tile_nt<Scalar, Isa, MV, 2, Tail>(G, ldg, R + c, ldr, K, C + c * ldc, ldc, m);
+  for (; c < n; ++c) micro_tile_nt<Scalar, Isa, MV, 1, Tail>(G, ldg, R + c, ldr, K, C + c * ldc, ldc, m);
 }
 
-template <class Scalar>
+template <class Scalar, simd_isa Isa>
 inline void panel_nt_dispatch(int mv, bool tail, const Scalar* G, gemm_index ldg, const Scalar* R, gemm_index ldr,
                               gemm_index K, Scalar* C, gemm_index ldc, gemm_index n,
-                              typename simd<Scalar>::mask m) noexcept {
+                              typename simd<Scalar, Isa>::mask m) noexcept {
   switch (mv) {
 #define RNNLAB_SMALL_GEMM_CASE(MV)                                                        \
   case MV:                                                                                \
     if (tail)                                                                             \
-      panel_nt<Scalar, (MV <= max_panel_vectors ? MV : 1), true>(G, ldg, R, ldr, K, C, ldc, n, m);  \
+      panel_nt<Scalar, Isa, (MV <= isa_shape<Isa>::max_panel_vectors ? MV : 1), true>(G, ldg, R, ldr, K, C, ldc, n, m);  \
     else                                                                                  \
-      panel_nt<Scalar, (MV <= max_panel_vectors ? MV : 1), false>(G, ldg, R, ldr, K, C, ldc, n, m); \
+      panel_nt<Scalar, Isa, (MV <= isa_shape<Isa>::max_panel_vectors ? MV : 1), false>(G, ldg, R, ldr, K, C, ldc, n, m); \
     break;
     RNNLAB_SMALL_GEMM_CASE(1)
     RNNLAB_SMALL_GEMM_CASE(2)
@@ -421,26 +447,23 @@ inline void panel_nt_dispatch(int mv, bool tail, const Scalar* G, gemm_index ldg
   }
 }
 
-constexpr int lanes_of(float*) { return simd<float>::lanes; }
-constexpr int lanes_of(double*) { return simd<double>::lanes; }
-#else
-constexpr int max_panel_vectors = 1;
-constexpr int lanes_of(float*) { return 1; }
-constexpr int lanes_of(double*) { return 1; }
-#endif
-
-template <class Scalar>
+/// Lanes of one vector of Scalar under an ISA (1: the portable path packs one row per "vector").
+template <class Scalar, simd_isa Isa>
 constexpr int lanes() noexcept {
-  return lanes_of(static_cast<Scalar*>(nullptr));
+  if constexpr (Isa == simd_isa::portable)
+    return 1;
+  else
+    return simd<Scalar, Isa>::lanes;
 }
 
 /// Row panels of m rows: ⌈m / L⌉ vectors in ⌈· / max_panel_vectors⌉ panels as even as possible
 /// (the first ones one vector taller). Calls fn(row0, mv) for each.
-template <class Scalar, class Fn>
+template <class Scalar, simd_isa Isa, class Fn>
 void for_each_panel(gemm_index m, Fn&& fn) {
-  constexpr int L = lanes<Scalar>();
+  constexpr int L = lanes<Scalar, Isa>();
+  constexpr int max_mv = isa_shape<Isa>::max_panel_vectors;
   const gemm_index nv = (m + L - 1) / L;
-  const gemm_index np = (nv + max_panel_vectors - 1) / max_panel_vectors;
+  const gemm_index np = (nv + max_mv - 1) / max_mv;
   gemm_index row0 = 0;
   for (gemm_index p = 0; p < np; ++p) {
     const int mv = static_cast<int>(nv / np + (p < nv % np ? 1 : 0));
@@ -452,44 +475,16 @@ void for_each_panel(gemm_index m, Fn&& fn) {
 /// k-slice of gemm_nt_accumulate: G and R slices of m and n rows × this many columns stay in L2.
 constexpr gemm_index nt_k_block = 256;
 
-}  // namespace gemm
-
-template <class Scalar>
-template <class D1, class D2>
-void packed_lhs<Scalar>::pack_impl(const Eigen::MatrixBase<D1>& A1, const Eigen::MatrixBase<D2>& A2,
-                                   const vector* bias) {
-  const gemm_index m = A1.rows(), k = A1.cols() + A2.cols();
-  m_A1 = A1;
-  m_A2 = A2;
-  m_has_bias = bias != nullptr;
-  if (!m_has_bias) m_bias.setZero(m);
-  constexpr int L = gemm::lanes<Scalar>();
-  m_panels.clear();
-  std::size_t offset = 0;
-  gemm::for_each_panel<Scalar>(m, [&](gemm_index row0, int mv) {
-    m_panels.push_back({row0, mv, offset});
-    offset += static_cast<std::size_t>((k + 1) * mv * L);
-  });
-  m_values.assign(offset, Scalar(0));
-  for (const auto& pn : m_panels) {
-    const gemm_index MR = pn.mv * L, rows = std::min<gemm_index>(MR, m - pn.row0);
-    Scalar* dst = m_values.data() + pn.offset;
-    for (gemm_index kk = 0; kk < k; ++kk)
-      for (gemm_index i = 0; i < rows; ++i)
-        dst[kk * MR + i] = kk < m_A1.cols() ? m_A1(pn.row0 + i, kk) : m_A2(pn.row0 + i, kk - m_A1.cols());
-    for (gemm_index i = 0; i < rows; ++i) dst[k * MR + i] = m_bias(pn.row0 + i);
-  }
-}
-
-template <class Scalar, class Post>
-void small_gemm_portable(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2,
-                         gemm_index ld2, gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta,
-                         Post&& post) {
+/// C = β C + α (A₁ B₁ + A₂ B₂ + a 1ᵀ) with Eigen's product, chunk by chunk (the portable kernel).
+template <class Scalar, simd_isa Isa, class Post>
+void small_gemm_eigen(const packed_lhs<Scalar, Isa>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2,
+                      gemm_index ld2, gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta,
+                      Post&& post) {
   using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using stride = Eigen::OuterStride<>;
   const gemm_index m = A.rows();
-  for (gemm_index c0 = 0; c0 < n; c0 += gemm::chunk_columns) {
-    const gemm_index nc = std::min(gemm::chunk_columns, n - c0);
+  for (gemm_index c0 = 0; c0 < n; c0 += chunk_columns) {
+    const gemm_index nc = std::min(chunk_columns, n - c0);
     Eigen::Map<matrix, 0, stride> Cm(C + c0 * ldc, m, nc, stride(ldc));
     if (beta == Scalar(0))
       Cm.setZero();
@@ -503,54 +498,97 @@ void small_gemm_portable(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_ind
   }
 }
 
-template <class Scalar, class Post>
-void small_gemm(const packed_lhs<Scalar>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2, gemm_index ld2,
-                gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta, Post&& post) {
-#if RNNLAB_SMALL_GEMM_SIMD
-  constexpr int L = gemm::lanes<Scalar>();
-  const gemm_index m = A.rows(), k1 = A.k1(), k2 = A.k2();
-  for (gemm_index c0 = 0; c0 < n; c0 += gemm::chunk_columns) {
-    const gemm_index c1 = std::min(c0 + gemm::chunk_columns, n);
-    for (const auto& pn : A.panels()) {
-      const gemm_index MR = pn.mv * L;
-      const gemm_index last_rows = m - (pn.row0 + MR - L);  // rows in the panel's last vector
-      const bool tail = last_rows < L;
-      const auto mask = gemm::simd<Scalar>::make_mask(static_cast<int>(std::min<gemm_index>(last_rows, L)));
-      const Scalar* Ap = A.values() + pn.offset;
-      gemm::panel_dispatch<Scalar>(pn.mv, Ap, A.has_bias() ? Ap + (k1 + k2) * MR : nullptr, B1, ld1, k1, B2, ld2, k2,
-                                   C + pn.row0, ldc, alpha, beta, tail, mask, c0, c1);
+}  // namespace gemm
+
+template <class Scalar, simd_isa Isa>
+template <class D1, class D2>
+void packed_lhs<Scalar, Isa>::pack_impl(const Eigen::MatrixBase<D1>& A1, const Eigen::MatrixBase<D2>& A2,
+                                        const vector* bias) {
+  static_assert(isa_enabled(Isa), "rnnlab::detail::packed_lhs: the compiler does not target this simd_isa");
+  constexpr simd_isa K = gemm::kernel_isa(Isa);
+  const gemm_index m = A1.rows(), k = A1.cols() + A2.cols();
+  m_A1 = A1;
+  m_A2 = A2;
+  m_has_bias = bias != nullptr;
+  if (!m_has_bias) m_bias.setZero(m);
+  m_panels.clear();
+  if constexpr (K == simd_isa::portable) {
+    m_values.clear();  // the portable kernel multiplies the unpacked operands
+    return;
+  } else {
+    constexpr int L = gemm::lanes<Scalar, K>();
+    std::size_t offset = 0;
+    gemm::for_each_panel<Scalar, K>(m, [&](gemm_index row0, int mv) {
+      m_panels.push_back({row0, mv, offset});
+      offset += static_cast<std::size_t>((k + 1) * mv * L);
+    });
+    m_values.assign(offset, Scalar(0));
+    for (const auto& pn : m_panels) {
+      const gemm_index MR = pn.mv * L, rows = std::min<gemm_index>(MR, m - pn.row0);
+      Scalar* dst = m_values.data() + pn.offset;
+      for (gemm_index kk = 0; kk < k; ++kk)
+        for (gemm_index i = 0; i < rows; ++i)
+          dst[kk * MR + i] = kk < m_A1.cols() ? m_A1(pn.row0 + i, kk) : m_A2(pn.row0 + i, kk - m_A1.cols());
+      for (gemm_index i = 0; i < rows; ++i) dst[k * MR + i] = m_bias(pn.row0 + i);
     }
-    post(c0, c1 - c0);
   }
-#else
-  small_gemm_portable(A, B1, ld1, B2, ld2, n, C, ldc, alpha, beta, std::forward<Post>(post));
-#endif
 }
 
-template <class Scalar>
+template <class Scalar, simd_isa Isa, class Post>
+void small_gemm(const packed_lhs<Scalar, Isa>& A, const Scalar* B1, gemm_index ld1, const Scalar* B2,
+                gemm_index ld2, gemm_index n, Scalar* C, gemm_index ldc, Scalar alpha, Scalar beta, Post&& post) {
+  constexpr simd_isa K = gemm::kernel_isa(Isa);
+  if constexpr (K == simd_isa::portable) {
+    gemm::small_gemm_eigen(A, B1, ld1, B2, ld2, n, C, ldc, alpha, beta, std::forward<Post>(post));
+  } else {
+    constexpr int L = gemm::lanes<Scalar, K>();
+    const gemm_index m = A.rows(), k1 = A.k1(), k2 = A.k2();
+    for (gemm_index c0 = 0; c0 < n; c0 += gemm::chunk_columns) {
+      const gemm_index c1 = std::min(c0 + gemm::chunk_columns, n);
+      for (const auto& pn : A.panels()) {
+        const gemm_index MR = pn.mv * L;
+        const gemm_index last_rows = m - (pn.row0 + MR - L);  // rows in the panel's last vector
+        const bool tail = last_rows < L;
+        const auto mask = gemm::simd<Scalar, K>::make_mask(static_cast<int>(std::min<gemm_index>(last_rows, L)));
+        const Scalar* Ap = A.values() + pn.offset;
+        gemm::panel_dispatch<Scalar, K>(pn.mv, Ap, A.has_bias() ? Ap + (k1 + k2) * MR : nullptr, B1, ld1, k1, B2,
+                                        ld2, k2, C + pn.row0, ldc, alpha, beta, tail, mask, c0, c1);
+      }
+      post(c0, c1 - c0);
+    }
+  }
+}
+
+template <class Scalar, simd_isa Isa>
 gemm_index aligned_leading_dimension(gemm_index m) noexcept {
-  constexpr int L = gemm::lanes<Scalar>();
+  constexpr int L = gemm::lanes<Scalar, gemm::kernel_isa(Isa)>();
   return (m + L - 1) / L * L;
 }
 
-template <class Scalar>
+template <class Scalar, simd_isa Isa>
 void gemm_nt_accumulate(gemm_index m, gemm_index n, gemm_index K, const Scalar* G, gemm_index ldg, const Scalar* R,
                         gemm_index ldr, Scalar* C, gemm_index ldc) {
-#if RNNLAB_SMALL_GEMM_SIMD
-  constexpr int L = gemm::lanes<Scalar>();
-  for (gemm_index k0 = 0; k0 < K; k0 += gemm::nt_k_block) {
-    const gemm_index kc = std::min(gemm::nt_k_block, K - k0);
-    gemm::for_each_panel<Scalar>(m, [&](gemm_index row0, int mv) {
-      const gemm_index last_rows = m - (row0 + (mv - 1) * L);
-      const bool tail = last_rows < L;
-      const auto mask = gemm::simd<Scalar>::make_mask(static_cast<int>(std::min<gemm_index>(last_rows, L)));
-      gemm::panel_nt_dispatch<Scalar>(mv, tail, G + k0 * ldg + row0, ldg, R + k0 * ldr, ldr, kc, C + row0, ldc, n,
-                                      mask);
-    });
+  static_assert(isa_enabled(Isa), "rnnlab::detail::gemm_nt_accumulate: the compiler does not target this simd_isa");
+  constexpr simd_isa KI = gemm::kernel_isa(Isa);
+  if constexpr (KI == simd_isa::portable) {
+    using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+    using stride = Eigen::OuterStride<>;
+    Eigen::Map<matrix, 0, stride>(C, m, n, stride(ldc)).noalias() +=
+        Eigen::Map<const matrix, 0, stride>(G, m, K, stride(ldg)) *
+        Eigen::Map<const matrix, 0, stride>(R, n, K, stride(ldr)).transpose();
+  } else {
+    constexpr int L = gemm::lanes<Scalar, KI>();
+    for (gemm_index k0 = 0; k0 < K; k0 += gemm::nt_k_block) {
+      const gemm_index kc = std::min(gemm::nt_k_block, K - k0);
+      gemm::for_each_panel<Scalar, KI>(m, [&](gemm_index row0, int mv) {
+        const gemm_index last_rows = m - (row0 + (mv - 1) * L);
+        const bool tail = last_rows < L;
+        const auto mask = gemm::simd<Scalar, KI>::make_mask(static_cast<int>(std::min<gemm_index>(last_rows, L)));
+        gemm::panel_nt_dispatch<Scalar, KI>(mv, tail, G + k0 * ldg + row0, ldg, R + k0 * ldr, ldr, kc, C + row0, ldc,
+                                            n, mask);
+      });
+    }
   }
-#else
-  gemm_nt_accumulate_portable(m, n, K, G, ldg, R, ldr, C, ldc);
-#endif
 }
 
 }  // namespace rnnlab::detail

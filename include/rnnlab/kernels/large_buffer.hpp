@@ -1,5 +1,5 @@
 #pragma once
-/// \file core/detail/large_buffer.hpp
+/// \file kernels/large_buffer.hpp
 /// An uninitialised array for large, short-lived scratch and result storage (tens of MB), backed
 /// where possible by transparent huge pages.
 ///

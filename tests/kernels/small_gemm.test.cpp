@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include <rnnlab/core/detail/small_gemm.hpp>
+#include <rnnlab/kernels/small_gemm.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
 
@@ -8,8 +8,9 @@
 #include <limits>
 #include <vector>
 
-// small_gemm (the SIMD micro-kernel when the build has AVX2 + FMA) and small_gemm_portable (the
-// Eigen fallback) against a naive triple loop in long double, for sizes that are not multiples of
+// small_gemm for every ISA this build can run (kernels/simd.hpp: the portable Eigen kernel always,
+// the AVX2 and AVX-512 micro-kernels when the compiler targets them; each instantiated explicitly,
+// no macro) against a naive triple loop in long double, for sizes that are not multiples of
 // the vector width (m = 1, 7, 50, 53 and a two-panel 61), column counts that leave partial
 // micro-tiles and partial chunks (n = 1, 3, 250), with and without the second operand and the
 // bias, β = 0 (C must not be read: it starts as NaN) and β ≠ 0, and leading dimensions larger than
@@ -17,6 +18,7 @@
 // then the same for the weight-gradient product gemm_nt_accumulate.
 
 using rnnlab::Index;
+using rnnlab::simd_isa;
 
 namespace {
 
@@ -27,8 +29,8 @@ struct gemm_case {
   Scalar alpha, beta;
 };
 
-template <class Scalar, class Kernel>
-void check_case(const gemm_case<Scalar>& c, Kernel&& kernel) {
+template <class Scalar, simd_isa Isa>
+void check_case(const gemm_case<Scalar>& c) {
   using matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   CAPTURE(c.m);
   CAPTURE(c.k1);
@@ -54,7 +56,7 @@ void check_case(const gemm_case<Scalar>& c, Kernel&& kernel) {
   else
     C.topRows(c.m).setConstant(std::numeric_limits<Scalar>::quiet_NaN());
 
-  rnnlab::detail::packed_lhs<Scalar> P;
+  rnnlab::detail::packed_lhs<Scalar, Isa> P;
   if (c.bias)
     P.pack(A1, A2, bias);
   else if (c.k2 > 0)
@@ -65,7 +67,7 @@ void check_case(const gemm_case<Scalar>& c, Kernel&& kernel) {
   std::vector<Index> seen;
   Index next = 0;
   bool in_order = true;
-  kernel(P, B1.data(), ld1, c.k2 > 0 ? B2.data() : nullptr, ld2, c.n, C.data(), ldc, c.alpha, c.beta,
+  rnnlab::detail::small_gemm(P, B1.data(), ld1, c.k2 > 0 ? B2.data() : nullptr, ld2, c.n, C.data(), ldc, c.alpha, c.beta,
          [&](Index c0, Index nc) {
            in_order = in_order && c0 == next && nc > 0;
            next = c0 + nc;
@@ -104,40 +106,59 @@ void check_case(const gemm_case<Scalar>& c, Kernel&& kernel) {
   CHECK((C.bottomRows(ldc - c.m).array() == sentinel).all());
 }
 
-template <class Scalar, class Kernel>
-void check_all(Kernel&& kernel) {
+template <class Scalar, simd_isa Isa>
+void check_all() {
+  CAPTURE(rnnlab::isa_name(Isa));
   for (Index m : {1, 7, 50, 53, 61})
     for (Index n : {1, 3, 250})
       for (bool second : {false, true})
         for (Scalar beta : {Scalar(0), Scalar(0.7)}) {
           const Index k1 = m == 61 ? 17 : m;  // square (W_rec) and a wide panel with a short k
-          check_case<Scalar>({m, k1, second ? 2 : 0, n, second, Scalar(0.3), beta}, kernel);
+          check_case<Scalar, Isa>({m, k1, second ? 2 : 0, n, second, Scalar(0.3), beta});
         }
   // α = 1, β = 1 and a long k.
-  check_case<Scalar>({50, 120, 4, 97, true, Scalar(1), Scalar(1)}, kernel);
+  check_case<Scalar, Isa>({50, 120, 4, 97, true, Scalar(1), Scalar(1)});
 }
 
 }  // namespace
 
 TEST_CASE_TEMPLATE("small_gemm matches a naive triple loop", Scalar, float, double) {
-  check_all<Scalar>([](auto&&... a) { rnnlab::detail::small_gemm(a...); });
+  SUBCASE("native") { check_all<Scalar, rnnlab::native_isa>(); }
+  SUBCASE("portable") { check_all<Scalar, simd_isa::portable>(); }
+  if constexpr (rnnlab::isa_enabled(simd_isa::avx2)) {
+    SUBCASE("avx2") { check_all<Scalar, simd_isa::avx2>(); }
+  }
 }
 
-TEST_CASE_TEMPLATE("the portable small_gemm path matches a naive triple loop", Scalar, float, double) {
-  check_all<Scalar>([](auto&&... a) { rnnlab::detail::small_gemm_portable(a...); });
+TEST_CASE("the ISAs differ in layout, not in meaning") {
+  // The portable operand keeps no panels; a vector one packs whole vectors (rows rounded up).
+  const Eigen::MatrixXf A = Eigen::MatrixXf::Ones(50, 50);
+  rnnlab::detail::packed_lhs<float, simd_isa::portable> portable;
+  portable.pack(A);
+  CHECK(portable.panels().empty());
+  CHECK(rnnlab::detail::aligned_leading_dimension<float, simd_isa::portable>(50) == 50);
+  CHECK_FALSE(rnnlab::detail::small_gemm_is_simd<simd_isa::portable>());
+  if constexpr (rnnlab::native_isa != simd_isa::portable) {
+    CHECK(rnnlab::detail::small_gemm_is_simd<rnnlab::native_isa>());
+    CHECK(rnnlab::detail::aligned_leading_dimension<float>(50) == 56);  // 8 float lanes
+    CHECK(rnnlab::detail::aligned_leading_dimension<double>(50) == 52);  // 4 double lanes
+  }
 }
 
 TEST_CASE("packed_lhs splits rows into panels of whole vectors") {
   rnnlab::detail::packed_lhs<double> P;
   const Eigen::MatrixXd A = Eigen::MatrixXd::Ones(50, 50);
   P.pack(A);
-  Index covered = 0;
-  for (const auto& pn : P.panels()) {
-    CHECK(pn.row0 == covered);
-    covered += pn.mv * rnnlab::detail::gemm::lanes<double>();
+  if constexpr (rnnlab::native_isa != simd_isa::portable) {  // the portable kernel packs no panels
+    constexpr int L = rnnlab::detail::gemm::lanes<double, rnnlab::detail::gemm::kernel_isa(rnnlab::native_isa)>();
+    Index covered = 0;
+    for (const auto& pn : P.panels()) {
+      CHECK(pn.row0 == covered);
+      covered += pn.mv * L;
+    }
+    CHECK(covered >= 50);
+    CHECK(covered < 50 + L);
   }
-  CHECK(covered >= 50);
-  CHECK(covered < 50 + rnnlab::detail::gemm::lanes<double>());
   // Re-packing another matrix of the same shape replaces the values.
   const Eigen::MatrixXd A2 = 2 * A;
   P.pack(A2);
@@ -190,6 +211,10 @@ TEST_CASE_TEMPLATE("gemm_nt_accumulate matches a naive loop", Scalar, float, dou
     for (Index n : {1, 3, 50, 53})
       for (Index K : {1, 300, 777}) {
         check_nt<Scalar>(m, n, K, [](auto&&... a) { rnnlab::detail::gemm_nt_accumulate<Scalar>(a...); });
-        check_nt<Scalar>(m, n, K, [](auto&&... a) { rnnlab::detail::gemm_nt_accumulate_portable<Scalar>(a...); });
+        check_nt<Scalar>(m, n, K,
+                         [](auto&&... a) { rnnlab::detail::gemm_nt_accumulate<Scalar, simd_isa::portable>(a...); });
+        if constexpr (rnnlab::isa_enabled(simd_isa::avx2))
+          check_nt<Scalar>(m, n, K,
+                           [](auto&&... a) { rnnlab::detail::gemm_nt_accumulate<Scalar, simd_isa::avx2>(a...); });
       }
 }
