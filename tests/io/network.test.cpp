@@ -6,23 +6,18 @@
 
 #include <filesystem>
 
+#include "../support/scratch.hpp"
+
 using namespace rnnlab;
 namespace fs = std::filesystem;
 
-namespace {
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::path(RNNLAB_TEST_TMP) / name;
-  fs::remove_all(dir);
-  return dir;
-}
-}  // namespace
 
 TEST_CASE_TEMPLATE("network save -> load round trip is bit-exact", S, float, double) {
   rng g(9);
   auto net = make_ctrnn<S, activations::tanh>(ctrnn_config::reference_code(20), 4, 2, g);
   net.parameters().b.setRandom();
   net.parameters().x0.setRandom();
-  const auto dir = scratch("net");
+  const auto dir = test::fresh("net");
   io::save_network(dir, net, {"reference_code", 1234, {{"note", "test"}}});
   const auto loaded = io::load_network<S, activations::tanh>(dir);
   CHECK(loaded == net);
@@ -42,7 +37,7 @@ TEST_CASE_TEMPLATE("network save -> load round trip is bit-exact", S, float, dou
 TEST_CASE("a float64 folder loads as float (and the other way round)") {
   rng g(2);
   auto net = make_ctrnn<double>(ctrnn_config::paper_text(6), 1, 1, g);
-  const auto dir = scratch("net64");
+  const auto dir = test::fresh("net64");
   io::save_network(dir, net);
   const auto f = io::load_network<float>(dir);
   CHECK((f.parameters().W_rec.cast<double>() - net.parameters().W_rec).cwiseAbs().maxCoeff() < 1e-7);
@@ -51,7 +46,7 @@ TEST_CASE("a float64 folder loads as float (and the other way round)") {
 TEST_CASE("corrupt or mismatched network folders give io_error naming the file") {
   rng g(4);
   auto net = make_ctrnn<double>(ctrnn_config::paper_text(5), 2, 1, g);
-  const auto dir = scratch("bad");
+  const auto dir = test::fresh("bad");
   io::save_network(dir, net);
   CHECK_THROWS_WITH_AS((io::load_network<double, activations::relu>(dir)), doctest::Contains("activation"), io_error);
   // W_in with the wrong number of rows.
@@ -76,7 +71,7 @@ TEST_CASE("corrupt or mismatched network folders give io_error naming the file")
 }
 
 TEST_CASE("a minimal folder (three weight files and three JSON fields, as from PyTorch) loads") {
-  const auto dir = scratch("minimal");
+  const auto dir = test::fresh("minimal");
   fs::create_directories(dir);
   Eigen::MatrixXf W = Eigen::MatrixXf::Random(3, 3), Win = Eigen::MatrixXf::Random(3, 2), Wout = Eigen::MatrixXf::Random(1, 3);
   io::write_npy(dir / "W_rec.npy", W);
@@ -94,7 +89,7 @@ TEST_CASE("trial batch save -> load round trip is bit-exact, metadata included")
   rng g(5);
   const context_integration task(context_integration_params::paper_text(3));
   const auto batch = task.sample<float>(12, g);
-  const auto dir = scratch("batch");
+  const auto dir = test::fresh("batch");
   io::save_trial_batch(dir, batch, {{"task", "3-cdi"}});
   const auto back = io::load_trial_batch<float>(dir);
   CHECK(back.inputs == batch.inputs);

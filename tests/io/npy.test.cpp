@@ -7,15 +7,13 @@
 #include <fstream>
 #include <string>
 
+#include "../support/scratch.hpp"
+
 using namespace rnnlab;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::path(RNNLAB_TEST_TMP);
-  fs::create_directories(dir);
-  return dir / name;
-}
+fs::path scratch(const std::string& name) { return test::scratch_dir() / name; }
 void write_bytes(const fs::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

@@ -1,4 +1,5 @@
-// Running the rnnlab program from the CLI tests (RNNLAB_CLI and RNNLAB_TEST_TMP come from CMake).
+// Running the rnnlab program from the CLI tests (RNNLAB_CLI comes from CMake; scratch folders from
+// tests/support/scratch.hpp).
 #pragma once
 #include <sys/wait.h>
 
@@ -6,15 +7,9 @@
 #include <filesystem>
 #include <string>
 
-namespace rnnlab::test {
+#include "scratch.hpp"
 
-/// An empty path under this test's scratch folder (removed if it exists; its parent created).
-inline std::filesystem::path fresh(const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::path(RNNLAB_TEST_TMP) / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir.parent_path());
-  return dir;
-}
+namespace rnnlab::test {
 
 /// Runs `rnnlab ARGS` with its output discarded; its exit status (−1 if it did not exit).
 inline int run(const std::string& args) {
