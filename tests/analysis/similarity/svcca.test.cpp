@@ -15,7 +15,7 @@ using rnnlab::test::gaussian;
 
 namespace {
 
-Eigen::MatrixXd inv_sqrt(const Eigen::MatrixXd& S) {
+Eigen::MatrixXd svcca_inv_sqrt(const Eigen::MatrixXd& S) {
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> e(S);
   return e.eigenvectors() * e.eigenvalues().cwiseSqrt().cwiseInverse().asDiagonal() * e.eigenvectors().transpose();
 }
@@ -51,8 +51,8 @@ reference_out reference_svcca(const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y
   Sxx = Sxx / xmax + eps * Eigen::MatrixXd::Identity(Sxx.rows(), Sxx.rows());
   Syy = Syy / ymax + eps * Eigen::MatrixXd::Identity(Syy.rows(), Syy.rows());
   Sxy /= std::sqrt(xmax * ymax);
-  const Eigen::MatrixXd ix = inv_sqrt(Sxx);
-  Eigen::JacobiSVD<Eigen::MatrixXd> svd(ix * Sxy * inv_sqrt(Syy), Eigen::ComputeThinU);
+  const Eigen::MatrixXd ix = svcca_inv_sqrt(Sxx);
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(ix * Sxy * svcca_inv_sqrt(Syy), Eigen::ComputeThinU);
   return {svd.singularValues(), ix * svd.matrixU(), Zx};
 }
 }  // namespace
