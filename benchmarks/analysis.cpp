@@ -12,10 +12,10 @@
 #include <span>
 #include <vector>
 
-#include <rnnlab/analysis/distance_matrix.hpp>
-#include <rnnlab/analysis/mds.hpp>
-#include <rnnlab/analysis/silhouette.hpp>
-#include <rnnlab/analysis/svcca.hpp>
+#include <rnnlab/analysis/similarity/distance_matrix.hpp>
+#include <rnnlab/analysis/embedding/mds.hpp>
+#include <rnnlab/analysis/embedding/silhouette.hpp>
+#include <rnnlab/analysis/similarity/svcca.hpp>
 #include <rnnlab/io/npy.hpp>
 #include <rnnlab/random.hpp>
 

@@ -21,7 +21,7 @@
 #endif
 #include <benchmark/benchmark.h>
 
-#include <rnnlab/analysis/fixed_points.hpp>
+#include <rnnlab/analysis/dynamics/fixed_points.hpp>
 #include <rnnlab/io/network.hpp>
 #include <rnnlab/tasks/rdm.hpp>
 

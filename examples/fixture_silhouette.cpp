@@ -7,8 +7,8 @@
 // Writes OUT_DIR/mds_N<N>.npy (metric SMACOF on the distances, n × 2),
 // OUT_DIR/mds_rows_N<N>.npy (the reference code's way: MDS of the rows as Euclidean features),
 // OUT_DIR/labels_N<N>.npy (0 = BPTT, 1 = GA) and OUT_DIR/silhouette.json.
-#include <rnnlab/analysis/mds.hpp>
-#include <rnnlab/analysis/silhouette.hpp>
+#include <rnnlab/analysis/embedding/mds.hpp>
+#include <rnnlab/analysis/embedding/silhouette.hpp>
 #include <rnnlab/io.hpp>
 
 #include <cstdio>

@@ -5,8 +5,8 @@
 #endif
 #include "commands.hpp"
 
-#include <rnnlab/analysis/fixed_points.hpp>
-#include <rnnlab/analysis/probe_sets.hpp>
+#include <rnnlab/analysis/dynamics/fixed_points.hpp>
+#include <rnnlab/analysis/dynamics/probe_sets.hpp>
 #include <rnnlab/io.hpp>
 
 #include <chrono>

@@ -3,14 +3,14 @@
 // Activity files are .npy matrices units × samples (float32 or float64), the same samples for all.
 #include "commands.hpp"
 
-#include <rnnlab/analysis/activity.hpp>
-#include <rnnlab/analysis/cca.hpp>
-#include <rnnlab/analysis/cka.hpp>
-#include <rnnlab/analysis/distance_matrix.hpp>
-#include <rnnlab/analysis/mds.hpp>
-#include <rnnlab/analysis/procrustes.hpp>
-#include <rnnlab/analysis/silhouette.hpp>
-#include <rnnlab/analysis/svcca.hpp>
+#include <rnnlab/analysis/similarity/activity.hpp>
+#include <rnnlab/analysis/similarity/cca.hpp>
+#include <rnnlab/analysis/similarity/cka.hpp>
+#include <rnnlab/analysis/similarity/distance_matrix.hpp>
+#include <rnnlab/analysis/embedding/mds.hpp>
+#include <rnnlab/analysis/similarity/procrustes.hpp>
+#include <rnnlab/analysis/embedding/silhouette.hpp>
+#include <rnnlab/analysis/similarity/svcca.hpp>
 #include <rnnlab/io.hpp>
 
 #include <algorithm>

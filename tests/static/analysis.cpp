@@ -1,17 +1,18 @@
 // Compile-only checks of the analysis module's generic interfaces: the metrics take any Eigen
 // expression (double or float), the probe inputs need an evidence-integration task, and the wrong
 // argument types are rejected at the call site.
-#include <rnnlab/analysis/activity.hpp>
-#include <rnnlab/analysis/cca.hpp>
-#include <rnnlab/analysis/cka.hpp>
-#include <rnnlab/analysis/distance_matrix.hpp>
-#include <rnnlab/analysis/mds.hpp>
-#include <rnnlab/analysis/procrustes.hpp>
-#include <rnnlab/analysis/silhouette.hpp>
-#include <rnnlab/analysis/svcca.hpp>
+#include <rnnlab/analysis/similarity/activity.hpp>
+#include <rnnlab/analysis/similarity/cca.hpp>
+#include <rnnlab/analysis/similarity/cka.hpp>
+#include <rnnlab/analysis/similarity/distance_matrix.hpp>
+#include <rnnlab/analysis/embedding/mds.hpp>
+#include <rnnlab/analysis/similarity/procrustes.hpp>
+#include <rnnlab/analysis/embedding/silhouette.hpp>
+#include <rnnlab/analysis/similarity/svcca.hpp>
 #include <rnnlab/tasks/context_integration.hpp>
 #include <rnnlab/tasks/rdm.hpp>
 
+#include <concepts>
 #include <span>
 #include <vector>
 
@@ -42,6 +43,17 @@ static_assert(!CkaComparable<double, double>);
 static_assert(Probeable<random_dots>);
 static_assert(Probeable<context_integration>);
 static_assert(!Probeable<int>);
+// Any SimilarityMetric policy feeds distance_matrix; a non-metric does not.
+template <class M>
+concept PopulationMetric = requires(std::span<const Eigen::MatrixXd> s, const M& m) {
+  { distance_matrix(s, m) } -> std::same_as<distance_matrix_result>;
+};
+static_assert(SimilarityMetric<svcca_metric> && PopulationMetric<svcca_metric>);
+static_assert(SimilarityMetric<cca_metric> && PopulationMetric<cca_metric>);
+static_assert(SimilarityMetric<cka_metric> && PopulationMetric<cka_metric>);
+static_assert(SimilarityMetric<procrustes_metric> && PopulationMetric<procrustes_metric>);
+static_assert(!SimilarityMetric<similarity_metric>);
+static_assert(!PopulationMetric<int>);
 static_assert(PopulationInput<Eigen::MatrixXd>);
 static_assert(!PopulationInput<std::vector<double>>);
 }  // namespace

@@ -1,0 +1,221 @@
+#pragma once
+/// \file analysis/dynamics/fixed_point_system.hpp
+/// The CTRNN as a `FixedPointSystem` (analysis/concepts.hpp): for a static input u the Euler map
+/// x ↦ x + F(x) of the network has the increment
+///
+///     F(x) = α (−x + W_rec f(x) + W_in u + b),     J_F(x) = α (W_rec diag f′(x) − I)
+///
+/// (McMahan et al. 2021, Sec. 2.4, Eq. 5). `fixed_point_system<F>` holds W_rec, c = W_in u + b and α
+/// in double, the Gram matrix WᵀW for the Levenberg–Marquardt normal equations in O(N²), and the
+/// Lipschitz constant L = α‖W_rec‖₂ sup|f″| of J_F that sizes the certified Newton balls. The
+/// solver (fixed_point_solver.hpp) and the driver (fixed_points.hpp) take any `FixedPointSystem`;
+/// this is the one the library ships.
+
+#include <Eigen/Core>
+
+#include <cmath>
+#include <limits>
+#include <string_view>
+#include <utility>
+
+#include <rnnlab/analysis/concepts.hpp>
+#include <rnnlab/analysis/dynamics/detail/fp_system.hpp>
+#include <rnnlab/core/concepts.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/core/fast_math.hpp>
+#include <rnnlab/error.hpp>
+#include <rnnlab/tensor.hpp>
+
+namespace rnnlab {
+
+/// The increment F and its Jacobian for one network and one static input, in double.
+template <Activation F>
+class fixed_point_system {
+public:
+  using activation_type = F;
+
+  /// Copies the network's parameters to double and fixes the input u (length n_inputs; checked).
+  template <class Scalar, class DU>
+  fixed_point_system(const ctrnn<Scalar, F>& net, const Eigen::MatrixBase<DU>& u);
+
+  /// A system from raw parts: F(x) = α(−x + W f(x) + c).
+  fixed_point_system(Eigen::MatrixXd W, Eigen::VectorXd c, double alpha);
+
+  Index n_units() const noexcept { return m_W.rows(); }
+  double alpha() const noexcept { return m_alpha; }
+  const Eigen::MatrixXd& W() const noexcept { return m_W; }
+  const Eigen::VectorXd& drive() const noexcept { return m_c; }  ///< c = W_in u + b
+
+  /// F(x) into `out`.
+  template <class DX, class DO>
+  void residual(const Eigen::MatrixBase<DX>& x, Eigen::MatrixBase<DO>& out) const;
+  Eigen::VectorXd residual(const Eigen::Ref<const Eigen::VectorXd>& x) const;
+  /// J_F(x) = α(W diag f′(x) − I) into `J`.
+  void jacobian(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::MatrixXd& J) const;
+  /// J_F(x) into `J` given the rates fx = f(x) already computed (no activation evaluated).
+  /// J_F(x) into `J` (already n_units × n_units; may be a block of a larger buffer).
+  template <class DF>
+  void jacobian_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::ArrayBase<DF>& fx,
+                           Eigen::Ref<Eigen::MatrixXd> J) const;
+  /// fx = f(x) and out = F(x) into preallocated vectors of length n_units (the solver's hot path:
+  /// no allocation). `FixedPointSystem`: the cache is the rates f(x).
+  void evaluate(const Eigen::VectorXd& x, Eigen::VectorXd& fx, Eigen::VectorXd& out) const;
+  /// `FixedPointSystem`: J_F(x) from the cache f(x) of `evaluate` (= jacobian_from_rates).
+  void jacobian_from_cache(const Eigen::VectorXd& x, const Eigen::VectorXd& fx, Eigen::Ref<Eigen::MatrixXd> J) const {
+    jacobian_from_rates(x, fx.array(), J);
+  }
+  /// `FixedPointSystem` (optional): JᵀJ and JᵀF from the cache f(x) (= normal_equations_from_rates).
+  void normal_equations_from_cache(const Eigen::VectorXd& x, const Eigen::VectorXd& fx, const Eigen::VectorXd& Fx,
+                                   Eigen::MatrixXd& JtJ, Eigen::VectorXd& JtF, Eigen::VectorXd& d) const {
+    normal_equations_from_rates(x, fx.array(), Fx, JtJ, JtF, d);
+  }
+  Eigen::MatrixXd jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const;
+  /// JᵀJ and JᵀF of J = J_F(x) given fx = f(x) and Fx = F(x), without forming J: with D =
+  /// diag f′(x) and the Gram matrix G = WᵀW kept from construction,
+  ///     JᵀJ = α²(D G D − D Wᵀ − W D + I),   JᵀF = α(D WᵀF − F),
+  /// O(N²) instead of the O(N³) product (the Levenberg–Marquardt step's normal equations).
+  template <class DF>
+  void normal_equations_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x, const Eigen::ArrayBase<DF>& fx,
+                                   const Eigen::VectorXd& Fx, Eigen::MatrixXd& JtJ, Eigen::VectorXd& JtF,
+                                   Eigen::VectorXd& d) const;
+  /// The Jacobian of the Euler map, I + J_F(x).
+  Eigen::MatrixXd map_jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const;
+  /// L with ‖J_F(x) − J_F(y)‖₂ ≤ L‖x − y‖ (+∞ if the activation has no curvature bound).
+  double jacobian_lipschitz() const noexcept { return m_lipschitz; }
+  /// F(−x) = −F(x) for every x: f is odd (tanh) and the drive W_in u + b is exactly zero. The
+  /// origin is then a root and the other roots come in pairs ±x* with the same J_F (f′ is even).
+  bool is_odd() const noexcept { return detail::fp_is_odd<F>() && (m_c.array() == 0.0).all(); }
+
+private:
+  void finish_setup(std::string_view caller);
+  Eigen::MatrixXd m_W;
+  Eigen::MatrixXd m_Wt;  // Wᵀ (columns are rows of W: contiguous access in the normal equations)
+  Eigen::MatrixXd m_G;   // WᵀW
+  Eigen::VectorXd m_c;
+  double m_alpha = 1.0;
+  double m_lipschitz = std::numeric_limits<double>::infinity();
+};
+
+// ---------------------------------------------------------------------------------------------
+// Definitions
+
+template <Activation F>
+template <class Scalar, class DU>
+fixed_point_system<F>::fixed_point_system(const ctrnn<Scalar, F>& net, const Eigen::MatrixBase<DU>& u) {
+  constexpr std::string_view fn = "rnnlab::fixed_point_system";
+  require(!net.has_feedback() && net.clamped_units().empty(), fn, "net", "a network without output feedback or clamped units", "one with them");
+  require_shape(u.size() == net.n_inputs() && (u.cols() == 1 || u.rows() == 1), fn, "u",
+                detail::fp_text("a vector of length n_inputs = ", net.n_inputs()),
+                detail::fp_shape(u.rows(), u.cols()));
+  const auto& p = net.parameters();
+  m_W = p.W_rec.template cast<double>();
+  const Eigen::VectorXd ud = u.derived().template cast<double>().reshaped();
+  require(ud.allFinite(), fn, "u", "finite values", "NaN or infinity");
+  m_c = p.W_in.template cast<double>() * ud + p.b.template cast<double>();
+  m_alpha = static_cast<double>(net.alpha());
+  finish_setup(fn);
+}
+
+template <Activation F>
+fixed_point_system<F>::fixed_point_system(Eigen::MatrixXd W, Eigen::VectorXd c, double alpha)
+    : m_W(std::move(W)), m_c(std::move(c)), m_alpha(alpha) {
+  constexpr std::string_view fn = "rnnlab::fixed_point_system";
+  require_shape(m_W.rows() > 0 && m_W.rows() == m_W.cols(), fn, "W", "a square (N, N) matrix with N > 0",
+                detail::fp_shape(m_W.rows(), m_W.cols()));
+  require_shape(m_c.size() == m_W.rows(), fn, "c", detail::fp_text("length ", m_W.rows()), m_c.size());
+  require(m_alpha > 0.0 && m_alpha <= 1.0, fn, "alpha", "a value in (0, 1]", m_alpha);
+  require(m_W.allFinite() && m_c.allFinite(), fn, "W, c", "finite values", "NaN or infinity");
+  finish_setup(fn);
+}
+
+template <Activation F>
+void fixed_point_system<F>::finish_setup(std::string_view) {
+  m_Wt = m_W.transpose();
+  m_G.noalias() = m_Wt * m_W;
+  const double curv = detail::fp_max_abs_second_derivative<F>();
+  m_lipschitz = std::isfinite(curv) ? m_alpha * detail::fp_spectral_norm_upper(m_W) * curv
+                                    : std::numeric_limits<double>::infinity();
+}
+
+template <Activation F>
+template <class DX, class DO>
+void fixed_point_system<F>::residual(const Eigen::MatrixBase<DX>& x, Eigen::MatrixBase<DO>& out) const {
+  const Eigen::VectorXd xv = x;
+  Eigen::VectorXd r(xv.size());
+  detail::apply_activation<F>(xv.data(), r.data(), xv.size());
+  out.derived().noalias() = m_W * r;
+  out.derived() = m_alpha * (out.derived() - x + m_c);
+}
+
+template <Activation F>
+Eigen::VectorXd fixed_point_system<F>::residual(const Eigen::Ref<const Eigen::VectorXd>& x) const {
+  Eigen::VectorXd out(x.size());
+  residual(x, out);
+  return out;
+}
+
+template <Activation F>
+void fixed_point_system<F>::jacobian(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::MatrixXd& J) const {
+  J.resize(m_W.rows(), m_W.cols());
+  Eigen::ArrayXd fx(x.size());
+  detail::apply_activation<F>(x.data(), fx.data(), x.size());
+  jacobian_from_rates(x, fx, J);
+}
+
+template <Activation F>
+template <class DF>
+void fixed_point_system<F>::jacobian_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x,
+                                                const Eigen::ArrayBase<DF>& fx, Eigen::Ref<Eigen::MatrixXd> J) const {
+  // f′ is cheap given fx (1 − fx² for tanh); Eigen may re-evaluate it per row, never allocates.
+  J.array() = m_W.array().rowwise() * (m_alpha * F::derivative(x.array(), fx.derived())).transpose();
+  J.diagonal().array() -= m_alpha;
+}
+
+template <Activation F>
+template <class DF>
+void fixed_point_system<F>::normal_equations_from_rates(const Eigen::Ref<const Eigen::VectorXd>& x,
+                                                        const Eigen::ArrayBase<DF>& fx, const Eigen::VectorXd& Fx,
+                                                        Eigen::MatrixXd& JtJ, Eigen::VectorXd& JtF,
+                                                        Eigen::VectorXd& d) const {
+  const Index n = m_W.rows();
+  const double a2 = m_alpha * m_alpha;
+  d = F::derivative(x.array(), fx.derived()).matrix();
+  JtJ.resize(n, n);
+  for (Index j = 0; j < n; ++j) {
+    const double dj = d(j);
+    // column j: α²(d ∘ (d_j G(:, j) − Wᵀ(:, j)) − d_j W(:, j))
+    JtJ.col(j).array() =
+        a2 * (d.array() * (dj * m_G.col(j).array() - m_Wt.col(j).array()) - dj * m_W.col(j).array());
+    JtJ(j, j) += a2;
+  }
+  JtF.noalias() = m_Wt * Fx;
+  JtF = m_alpha * (d.cwiseProduct(JtF) - Fx);
+}
+
+template <Activation F>
+void fixed_point_system<F>::evaluate(const Eigen::VectorXd& x, Eigen::VectorXd& fx, Eigen::VectorXd& out) const {
+  detail::apply_activation<F>(x.data(), fx.data(), x.size());
+  out.noalias() = m_W * fx;
+  out = m_alpha * (out - x + m_c);
+}
+
+template <Activation F>
+Eigen::MatrixXd fixed_point_system<F>::jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const {
+  Eigen::MatrixXd J;
+  jacobian(x, J);
+  return J;
+}
+
+template <Activation F>
+Eigen::MatrixXd fixed_point_system<F>::map_jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const {
+  Eigen::MatrixXd J = jacobian(x);
+  J.diagonal().array() += 1.0;
+  return J;
+}
+
+static_assert(FixedPointSystem<fixed_point_system<activations::tanh>>);
+static_assert(FixedPointSystem<fixed_point_system<activations::one_plus_tanh>>);
+static_assert(FixedPointSystem<fixed_point_system<activations::relu>>);
+static_assert(FixedPointSystem<fixed_point_system<activations::softplus>>);
+
+}  // namespace rnnlab

@@ -1,0 +1,74 @@
+#pragma once
+/// \file analysis/similarity/procrustes.hpp
+/// The Procrustes shape metrics of Williams, Kunz, Kornblith & Linderman ("Generalized shape metrics
+/// on neural representations", NeurIPS 2021), α = 1 (no whitening). Each representation is centred
+/// and scaled to unit Frobenius norm, X̃ = X_c / ‖X_c‖_F; units are compared up to any orthogonal
+/// transform (networks with different unit counts are implicitly zero-padded). With
+/// ν = max_Q tr(X̃ᵀ Q Ỹ) = ‖X̃ Ỹᵀ‖_* (the nuclear norm, ∈ [0, 1]):
+///
+///     angular distance      θ(X, Y) = arccos ν                ∈ [0, π/2]   (a metric on shapes)
+///     Euclidean distance    d(X, Y) = min_Q ‖X̃ − QỸ‖_F = √(2 − 2ν)
+///
+/// Both satisfy the triangle inequality, and are 0 exactly when Y is a rotated/reflected (and
+/// rescaled, shifted) copy of X. ν is clamped to [0, 1] against rounding before arccos.
+
+#include <Eigen/Core>
+#include <Eigen/SVD>
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+#include <rnnlab/analysis/similarity/cca.hpp>
+#include <rnnlab/analysis/similarity/detail/activity_checks.hpp>
+
+namespace rnnlab {
+
+/// Result of `procrustes`.
+struct procrustes_result {
+  similarity_status status = similarity_status::ok;
+  double similarity = std::nan("");  ///< ν = ‖X̃Ỹᵀ‖_* ∈ [0, 1] (cos θ)
+  double angle = std::nan("");       ///< θ = arccos ν, radians (the angular shape metric)
+  double euclidean = std::nan("");   ///< √(2 − 2ν)
+  double distance() const { return angle; }
+};
+
+/// The Procrustes shape metrics between X and Y (units × samples, same samples).
+template <class DX, class DY>
+procrustes_result procrustes(const Eigen::MatrixBase<DX>& X, const Eigen::MatrixBase<DY>& Y);
+
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+inline procrustes_result procrustes_from_nuclear(double nu) {
+  procrustes_result r;
+  if (!std::isfinite(nu)) {
+    r.status = similarity_status::decomposition_failed;
+    return r;
+  }
+  r.similarity = std::clamp(nu, 0.0, 1.0);
+  r.angle = std::acos(r.similarity);
+  r.euclidean = std::sqrt(2.0 - 2.0 * r.similarity);
+  return r;
+}
+
+}  // namespace detail
+
+template <class DX, class DY>
+procrustes_result procrustes(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY>& Y_in) {
+  constexpr std::string_view fn = "rnnlab::procrustes";
+  const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
+  detail::require_activity_pair(X, Y, fn);
+  const Eigen::MatrixXd Xc = X.template cast<double>().colwise() - X.template cast<double>().rowwise().mean();
+  const Eigen::MatrixXd Yc = Y.template cast<double>().colwise() - Y.template cast<double>().rowwise().mean();
+  const double nx = Xc.norm(), ny = Yc.norm();
+  const double sx = X.template cast<double>().cwiseAbs().maxCoeff(), sy = Y.template cast<double>().cwiseAbs().maxCoeff();
+  detail::require_not_constant(Xc.cwiseAbs().maxCoeff() > 1e-13 * sx ? nx : 0.0, fn, "X");
+  detail::require_not_constant(Yc.cwiseAbs().maxCoeff() > 1e-13 * sy ? ny : 0.0, fn, "Y");
+  const Eigen::MatrixXd C = (Xc * Yc.transpose()) / (nx * ny);
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(C);
+  return detail::procrustes_from_nuclear(svd.singularValues().sum());
+}
+
+}  // namespace rnnlab

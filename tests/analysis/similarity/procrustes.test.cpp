@@ -1,0 +1,64 @@
+#include <doctest/doctest.h>
+
+#include <Eigen/QR>
+#include <Eigen/SVD>
+#include <cmath>
+
+#include <rnnlab/analysis/similarity/procrustes.hpp>
+#include <rnnlab/random.hpp>
+
+#include "../../support/random_matrices.hpp"
+
+using namespace rnnlab;
+using rnnlab::test::gaussian;
+using rnnlab::test::orthogonal;
+
+TEST_CASE("procrustes: a rotated, shifted, rescaled copy is at distance 0") {
+  rng g(41);
+  const Eigen::MatrixXd X = gaussian(8, 200, g);
+  const Eigen::MatrixXd Y = (2.5 * orthogonal(8, g) * X).colwise() + Eigen::VectorXd::Constant(8, -1.0);
+  const auto r = procrustes(X, Y);
+  CHECK(r.similarity == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(r.angle < 1e-6);
+  CHECK(r.euclidean < 1e-6);
+  // Zero-padding: a copy with two extra silent-but-noisy... units that are exactly zero is the same shape.
+  Eigen::MatrixXd Z = Eigen::MatrixXd::Zero(10, 200);
+  Z.topRows(8) = orthogonal(8, g) * X;
+  CHECK(procrustes(X, Z).angle < 1e-6);
+}
+
+TEST_CASE("procrustes: the Euclidean distance is the optimal orthogonal alignment residual") {
+  rng g(42);
+  const Eigen::MatrixXd X = gaussian(6, 100, g), Y = gaussian(6, 6, g) * X + gaussian(6, 100, g);
+  Eigen::MatrixXd Xt = X.colwise() - X.rowwise().mean(), Yt = Y.colwise() - Y.rowwise().mean();
+  Xt /= Xt.norm();
+  Yt /= Yt.norm();
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(Xt * Yt.transpose(), Eigen::ComputeFullU | Eigen::ComputeFullV);
+  const Eigen::MatrixXd Q = svd.matrixU() * svd.matrixV().transpose();  // argmin_Q ‖X̃ − QỸ‖
+  const auto r = procrustes(X, Y);
+  CHECK(r.euclidean == doctest::Approx((Xt - Q * Yt).norm()).epsilon(1e-12));
+  // No orthogonal matrix does better: a random one is worse.
+  CHECK((Xt - orthogonal(6, g) * Yt).norm() > r.euclidean);
+  CHECK(std::cos(r.angle) == doctest::Approx(r.similarity).epsilon(1e-12));
+}
+
+TEST_CASE("procrustes: both distances satisfy the triangle inequality on random triples") {
+  rng g(43);
+  int violations = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    const Eigen::MatrixXd base = gaussian(5, 60, g);
+    const Eigen::MatrixXd A = base + 0.5 * gaussian(5, 60, g), B = base + gaussian(5, 60, g),
+                          C = gaussian(5, 5, g) * base + 0.3 * gaussian(5, 60, g);
+    const auto ab = procrustes(A, B), bc = procrustes(B, C), ac = procrustes(A, C);
+    if (ac.angle > ab.angle + bc.angle + 1e-12) ++violations;
+    if (ac.euclidean > ab.euclidean + bc.euclidean + 1e-12) ++violations;
+    if (ab.angle < 0 || std::abs(ab.angle - procrustes(B, A).angle) > 1e-12) ++violations;  // symmetric
+  }
+  CHECK(violations == 0);
+}
+
+TEST_CASE("procrustes: degenerate input is a clear error") {
+  rng g(44);
+  CHECK_THROWS_AS(procrustes(gaussian(4, 50, g), gaussian(4, 51, g)), shape_error);
+  CHECK_THROWS_AS(procrustes(gaussian(4, 50, g), Eigen::MatrixXd::Zero(4, 50)), argument_error);
+}
