@@ -61,6 +61,7 @@
 #include <rnnlab/error.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -76,15 +77,13 @@ enum class fp_status : std::int32_t {
   non_finite = 4,      ///< the iterate or F became NaN / infinite
 };
 
-constexpr std::string_view fp_status_name(fp_status s) noexcept {
-  switch (s) {
-    case fp_status::converged: return "converged";
-    case fp_status::captured: return "captured";
-    case fp_status::local_minimum: return "local_minimum";
-    case fp_status::max_iterations: return "max_iterations";
-    case fp_status::non_finite: return "non_finite";
-  }
-  return "?";
+/// The names of fp_status (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<fp_status, std::string_view>, 5> enum_names(fp_status) {
+  return {{{fp_status::converged, "converged"},
+           {fp_status::captured, "captured"},
+           {fp_status::local_minimum, "local_minimum"},
+           {fp_status::max_iterations, "max_iterations"},
+           {fp_status::non_finite, "non_finite"}}};
 }
 
 /// Local stability of a fixed point (discrete map unless stated otherwise).
@@ -95,14 +94,12 @@ enum class stability_class : std::int32_t {
   marginal = 3,  ///< some |μ| within `marginal_tolerance` of 1: not hyperbolic (line attractor, fold)
 };
 
-constexpr std::string_view stability_name(stability_class s) noexcept {
-  switch (s) {
-    case stability_class::stable: return "stable";
-    case stability_class::saddle: return "saddle";
-    case stability_class::unstable: return "unstable";
-    case stability_class::marginal: return "marginal";
-  }
-  return "?";
+/// The names of stability_class (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<stability_class, std::string_view>, 4> enum_names(stability_class) {
+  return {{{stability_class::stable, "stable"},
+           {stability_class::saddle, "saddle"},
+           {stability_class::unstable, "unstable"},
+           {stability_class::marginal, "marginal"}}};
 }
 
 /// Parameters of `find_fixed_points`.

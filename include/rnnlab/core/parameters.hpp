@@ -15,6 +15,7 @@
 
 #include <rnnlab/error.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -31,17 +32,14 @@ enum class param : unsigned {
 inline constexpr std::array<param, 6> all_params = {param::W_rec, param::W_in, param::W_out,
                                                     param::b,     param::b_out, param::x0};
 
-/// The file and display name of a parameter group ("W_rec", "W_in", ...).
-constexpr std::string_view param_name(param p) noexcept {
-  switch (p) {
-    case param::W_rec: return "W_rec";
-    case param::W_in: return "W_in";
-    case param::W_out: return "W_out";
-    case param::b: return "b";
-    case param::b_out: return "b_out";
-    case param::x0: return "x0";
-  }
-  return "?";
+/// The names of param (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<param, std::string_view>, 6> enum_names(param) {
+  return {{{param::W_rec, "W_rec"},
+           {param::W_in, "W_in"},
+           {param::W_out, "W_out"},
+           {param::b, "b"},
+           {param::b_out, "b_out"},
+           {param::x0, "x0"}}};
 }
 
 /// A set of parameter groups, e.g. the trainable ones.
@@ -73,7 +71,7 @@ public:
       const std::string_view name = text.substr(start, end - start);
       bool found = false;
       for (param p : all_params)
-        if (param_name(p) == name) {
+        if (to_name(p) == name) {
           out.insert(p);
           found = true;
         }
@@ -90,7 +88,7 @@ public:
     for (param p : all_params)
       if (contains(p)) {
         if (!s.empty()) s += ',';
-        s += param_name(p);
+        s += to_name(p);
       }
     return s;
   }
@@ -174,7 +172,7 @@ struct ctrnn_parameters {
                   b_out.size());
     require_shape(x0.size() == n, caller, "x0", concat("length ", n), x0.size());
     for_each([&](param p, const auto& m) {
-      require(m.allFinite(), caller, param_name(p), "finite values", "NaN or infinity");
+      require(m.allFinite(), caller, to_name(p), "finite values", "NaN or infinity");
     });
   }
 

@@ -115,7 +115,7 @@ void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net,
   j["n_outputs"] = net.n_outputs();
   j["activation"] = std::string(F::name);
   j["alpha"] = static_cast<double>(net.alpha());
-  j["readout"] = std::string(readout_name(net.readout()));
+  j["readout"] = std::string(to_name(net.readout()));
   j["dtype"] = std::is_same_v<Scalar, float> ? "float32" : "float64";
   j["preset"] = meta.preset;
   if (meta.seed) j["seed"] = *meta.seed;

@@ -56,6 +56,7 @@
 #include <rnnlab/tasks/context_integration.hpp>
 #include <rnnlab/tasks/rdm.hpp>
 #include <rnnlab/tasks/trial_batch.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -72,9 +73,16 @@ enum class loss_normalization {
   per_element,  ///< c = 1/(O Σ_{t,b} m_{t,b}): the mean over the masked entries (the "mean squared error")
 };
 
-constexpr std::string_view loss_kind_name(loss_kind k) noexcept { return k == loss_kind::mse ? "mse" : "cross_entropy"; }
-constexpr std::string_view loss_normalization_name(loss_normalization n) noexcept {
-  return n == loss_normalization::sum ? "sum" : n == loss_normalization::per_trial ? "per_trial" : "per_element";
+/// The names of loss_kind (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<loss_kind, std::string_view>, 2> enum_names(loss_kind) {
+  return {{{loss_kind::mse, "mse"},
+           {loss_kind::cross_entropy, "cross_entropy"}}};
+}
+/// The names of loss_normalization (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<loss_normalization, std::string_view>, 3> enum_names(loss_normalization) {
+  return {{{loss_normalization::sum, "sum"},
+           {loss_normalization::per_trial, "per_trial"},
+           {loss_normalization::per_element, "per_element"}}};
 }
 
 /// A loss: kind and normalisation.
@@ -153,6 +161,13 @@ enum class initial_state_mode {
   shared_random,     ///< one x0 ~ N(0, std²) per batch, shared by its trials (the reference code's)
   per_trial_random,  ///< an independent x0 ~ N(0, std²) per trial (the paper's text)
 };
+
+/// The names of initial_state_mode (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<initial_state_mode, std::string_view>, 3> enum_names(initial_state_mode) {
+  return {{{initial_state_mode::network, "network"},
+           {initial_state_mode::shared_random, "shared_random"},
+           {initial_state_mode::per_trial_random, "per_trial_random"}}};
+}
 
 struct initial_state_policy {
   initial_state_mode mode = initial_state_mode::per_trial_random;

@@ -49,6 +49,7 @@
 #include <rnnlab/random.hpp>
 #include <rnnlab/tasks/trial_batch.hpp>
 #include <rnnlab/tasks/validation.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -59,6 +60,13 @@ enum class stopping_rule {
   never,        ///< only budgets, divergence or a callback stop training
 };
 
+/// The names of stopping_rule (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<stopping_rule, std::string_view>, 3> enum_names(stopping_rule) {
+  return {{{stopping_rule::min_of_last, "min_of_last"},
+           {stopping_rule::threshold, "threshold"},
+           {stopping_rule::never, "never"}}};
+}
+
 struct stopping_criterion {
   stopping_rule rule = stopping_rule::min_of_last;
   double accuracy = 0.9;
@@ -67,6 +75,13 @@ struct stopping_criterion {
 
 /// Whether to draw the live progress line on stderr.
 enum class progress_display { automatic, always, never };
+
+/// The names of progress_display (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<progress_display, std::string_view>, 3> enum_names(progress_display) {
+  return {{{progress_display::automatic, "automatic"},
+           {progress_display::always, "always"},
+           {progress_display::never, "never"}}};
+}
 
 /// Options of `train`.
 struct train_options {
@@ -122,14 +137,12 @@ enum class training_status {
   stopped,           ///< a callback asked to stop
 };
 
-constexpr std::string_view status_name(training_status s) noexcept {
-  switch (s) {
-    case training_status::converged: return "converged";
-    case training_status::budget_exhausted: return "budget_exhausted";
-    case training_status::diverged: return "diverged";
-    case training_status::stopped: return "stopped";
-  }
-  return "?";
+/// The names of training_status (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<training_status, std::string_view>, 4> enum_names(training_status) {
+  return {{{training_status::converged, "converged"},
+           {training_status::budget_exhausted, "budget_exhausted"},
+           {training_status::diverged, "diverged"},
+           {training_status::stopped, "stopped"}}};
 }
 
 /// What callbacks see.

@@ -10,6 +10,7 @@
 
 #include <rnnlab/error.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -56,6 +57,12 @@ enum class accuracy_convention {
   /// sign(y_T) must equal the label; trials with label 0 are left out of the denominator.
   strict,
 };
+
+/// The names of accuracy_convention (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<accuracy_convention, std::string_view>, 2> enum_names(accuracy_convention) {
+  return {{{accuracy_convention::reference, "reference"},
+           {accuracy_convention::strict, "strict"}}};
+}
 
 /// Decision accuracy of outputs (T, B, O ≥ 1): the sign of output channel 0 at the last step
 /// against `labels` (B). Throws shape_error if the batch sizes differ.
