@@ -172,8 +172,10 @@ void do_train(train_args a) {
   // "min10" is the reference code's rule with its window; the table's names take the preset's window.
   if (a.stop == "min10")
     opt.stop = {stopping_rule::min_of_last, a.accuracy, 10};
-  else
-    opt.stop.rule = from_name<stopping_rule>(a.stop, "rnnlab train", "--stop"), opt.stop.accuracy = a.accuracy;
+  else {
+    opt.stop.rule = from_name<stopping_rule>(a.stop, "rnnlab train", "--stop");
+    opt.stop.accuracy = a.accuracy;
+  }
   if (opt.stop.rule == stopping_rule::threshold) opt.stop.window = 1;
   opt.max_updates = a.max_updates;
   opt.max_trials = a.max_trials;

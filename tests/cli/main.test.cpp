@@ -9,14 +9,14 @@
 
 namespace {
 
-struct outcome {
+struct cli_outcome {
   int status = -1;    ///< exit status (−1 if the program did not exit normally)
   std::string text;   ///< stdout and stderr together
 };
 
-outcome run_capture(const std::string& args) {
+cli_outcome run_cli_capturing(const std::string& args) {
   const std::string cmd = std::string(RNNLAB_CLI) + " " + args + " 2>&1";
-  outcome o;
+  cli_outcome o;
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::array<char, 4096> buf{};
@@ -26,36 +26,36 @@ outcome run_capture(const std::string& args) {
   return o;
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool cli_text_has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 
 TEST_CASE("an unknown subcommand is an error that lists the valid subcommands") {
   for (const std::string args : {"study --help", "bogus", "bogus --out x", "--version-not-a-flag bogus"}) {
     CAPTURE(args);
-    const auto o = run_capture(args);
+    const auto o = run_cli_capturing(args);
     CHECK(o.status != 0);
     if (args.rfind("--version-not", 0) == 0) continue;  // CLI11 rejects the unknown flag first
-    CHECK(has(o.text, "unknown subcommand '" + args.substr(0, args.find(' ')) + "'"));
+    CHECK(cli_text_has(o.text, "unknown subcommand '" + args.substr(0, args.find(' ')) + "'"));
     for (const char* valid : {"distances", "embed", "fixed-points", "grad", "init", "sample", "similarity",
                               "simulate", "train"})
-      CHECK(has(o.text, valid));
-    CHECK_FALSE(has(o.text, "Usage"));  // not the general help
+      CHECK(cli_text_has(o.text, valid));
+    CHECK_FALSE(cli_text_has(o.text, "Usage"));  // not the general help
   }
 }
 
 TEST_CASE("known subcommands, help and version still work") {
-  const auto help = run_capture("--help");
+  const auto help = run_cli_capturing("--help");
   CHECK(help.status == 0);
-  CHECK(has(help.text, "Subcommands"));
-  const auto sub_help = run_capture("train --help");
+  CHECK(cli_text_has(help.text, "Subcommands"));
+  const auto sub_help = run_cli_capturing("train --help");
   CHECK(sub_help.status == 0);
-  CHECK(has(sub_help.text, "train"));
-  CHECK_FALSE(has(sub_help.text, "unknown subcommand"));
-  const auto version = run_capture("--version");
+  CHECK(cli_text_has(sub_help.text, "train"));
+  CHECK_FALSE(cli_text_has(sub_help.text, "unknown subcommand"));
+  const auto version = run_cli_capturing("--version");
   CHECK(version.status == 0);
   // No subcommand at all stays a usage error (CLI11's message), not an unknown-subcommand one.
-  const auto none = run_capture("");
+  const auto none = run_cli_capturing("");
   CHECK(none.status != 0);
-  CHECK_FALSE(has(none.text, "unknown subcommand"));
+  CHECK_FALSE(cli_text_has(none.text, "unknown subcommand"));
 }

@@ -17,7 +17,7 @@ namespace {
 
 // ---- enums -------------------------------------------------------------------------------------
 
-using named_enums =
+using library_named_enums =
     std::tuple<param, readout_source, noise_convention, zero_coherence_label, accuracy_convention, stream_purpose,
                loss_kind, loss_normalization, initial_state_mode, stopping_rule, progress_display, training_status,
                similarity_status, svcca_summary, integration_mechanism, silhouette_metric, similarity_metric, fp_status,
@@ -25,18 +25,18 @@ using named_enums =
                topology_status, io::npy_dtype>;
 
 template <class Tuple, class Fn>
-void for_each_type(Fn&& fn) {
+void for_each_listed_type(Fn&& fn) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (fn.template operator()<std::tuple_element_t<I, Tuple>>(), ...);
   }(std::make_index_sequence<std::tuple_size_v<Tuple>>{});
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool message_has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 
 TEST_CASE("every enum's table names each enumerator once, and names round-trip") {
-  for_each_type<named_enums>([]<class E>() {
+  for_each_listed_type<library_named_enums>([]<class E>() {
     const auto values = enum_values<E>();
     CAPTURE(valid_names<E>());
     REQUIRE(values.size() >= 2);
@@ -70,10 +70,10 @@ TEST_CASE("an unknown name is an argument_error naming the function, the argumen
     FAIL("accepted");
   } catch (const argument_error& e) {
     const std::string what = e.what();
-    CHECK(contains(what, "rnnlab train"));
-    CHECK(contains(what, "--loss"));
-    CHECK(contains(what, "mse, cross_entropy"));
-    CHECK(contains(what, "'mae'"));
+    CHECK(message_has(what, "rnnlab train"));
+    CHECK(message_has(what, "--loss"));
+    CHECK(message_has(what, "mse, cross_entropy"));
+    CHECK(message_has(what, "'mae'"));
   }
   CHECK(from_name<noise_convention>("std") == noise_convention::stddev);  // the CLI's spelling
   CHECK(to_name(similarity_metric::procrustes) == "procrustes");
@@ -88,7 +88,7 @@ namespace {
 
 /// Changes a value so that it differs from the one given (and from the default).
 template <class M>
-void perturb(M& v) {
+void perturb_value(M& v) {
   using io::detail::is_eigen_vector;
   using io::detail::is_optional;
   using io::detail::is_std_vector;
@@ -108,11 +108,11 @@ void perturb(M& v) {
   } else if constexpr (is_optional<M>::value) {
     typename M::value_type inner{};
     if (v) inner = *v;
-    perturb(inner);
+    perturb_value(inner);
     v = inner;
   } else if constexpr (is_std_vector<M>::value) {
     typename M::value_type e{};
-    perturb(e);
+    perturb_value(e);
     v.push_back(e);
   } else if constexpr (is_eigen_vector<M>::value) {
     v.conservativeResize(v.size() + 1);
@@ -121,15 +121,15 @@ void perturb(M& v) {
     v = v == param_set{param::b_out} ? param_set{param::x0, param::W_rec} : param_set{param::b_out};
   } else {
     static_assert(io::JsonDescribed<M>);
-    std::apply([&](const auto& first, const auto&...) { perturb(v.*(first.ptr)); }, io::json_schema<M>::members());
+    std::apply([&](const auto& first, const auto&...) { perturb_value(v.*(first.ptr)); }, io::json_schema<M>::members());
   }
 }
 
 /// A JSON value of the wrong type for a field that holds `good`.
-json wrong_type(const json& good) { return good.is_string() ? json(42) : json("not this"); }
+json json_of_wrong_type(const json& good) { return good.is_string() ? json(42) : json("not this"); }
 
 template <class T>
-void check_struct() {
+void check_json_struct() {
   const std::string name(io::json_schema<T>::name);
   CAPTURE(name);
   const T defaults{};
@@ -147,7 +147,7 @@ void check_struct() {
               REQUIRE(jd.contains(key));
               // A changed member shows in its key and survives the round trip.
               T changed{};
-              perturb(changed.*(m.ptr));
+              perturb_value(changed.*(m.ptr));
               const json jc = changed;
               CHECK(jc[key] != jd[key]);
               const T back = jc.template get<T>();
@@ -163,17 +163,17 @@ void check_struct() {
                 (void)missing.template get<T>();
                 FAIL("a missing field was accepted");
               } catch (const io_error& e) {
-                CHECK(contains(e.what(), "'" + name + "." + key + "'"));
-                CHECK(contains(e.what(), "missing"));
+                CHECK(message_has(e.what(), "'" + name + "." + key + "'"));
+                CHECK(message_has(e.what(), "missing"));
               }
               json mistyped = jd;
-              mistyped[key] = wrong_type(jd[key]);
+              mistyped[key] = json_of_wrong_type(jd[key]);
               try {
                 (void)mistyped.template get<T>();
                 FAIL("a mistyped field was accepted");
               } catch (const io_error& e) {
-                CHECK(contains(e.what(), "'" + name + "." + key));
-                CHECK(contains(e.what(), "expected"));
+                CHECK(message_has(e.what(), "'" + name + "." + key));
+                CHECK(message_has(e.what(), "expected"));
               }
             }(),
             ...);
@@ -186,8 +186,8 @@ void check_struct() {
     (void)unknown.template get<T>();
     FAIL("an unknown field was accepted");
   } catch (const io_error& e) {
-    CHECK(contains(e.what(), "'" + name + ".bogus_field'"));
-    CHECK(contains(e.what(), "unknown field"));
+    CHECK(message_has(e.what(), "'" + name + ".bogus_field'"));
+    CHECK(message_has(e.what(), "unknown field"));
   }
   CHECK_THROWS_AS(json::array().get<T>(), io_error);
 }
@@ -196,9 +196,9 @@ void check_struct() {
 
 TEST_CASE("every described struct round-trips, member by member, and rejects missing, unknown and mistyped fields") {
   std::size_t n = 0;
-  for_each_type<io::json_described_types>([&]<class T>() {
+  for_each_listed_type<io::json_described_types>([&]<class T>() {
     ++n;
-    check_struct<T>();
+    check_json_struct<T>();
   });
   CHECK(n == std::tuple_size_v<io::json_described_types>);
 }
@@ -231,8 +231,8 @@ TEST_CASE("the JSON of presets: names, nested objects, NaN and optional as null"
     (void)opt.get<train_options>();
     FAIL("accepted");
   } catch (const io_error& e) {
-    CHECK(contains(e.what(), "'train_options.stop.rule'"));
-    CHECK(contains(e.what(), "min_of_last, threshold, never"));
+    CHECK(message_has(e.what(), "'train_options.stop.rule'"));
+    CHECK(message_has(e.what(), "min_of_last, threshold, never"));
   }
   json cfg = ctrnn_config::paper_text(20);
   cfg["init"]["w_rec_std"] = "big";

@@ -58,10 +58,12 @@ constexpr bool activation_named(std::string_view name) {
 }
 
 inline readout_source parse_readout(const std::string& s, const std::filesystem::path& file) {
-  if (s == "rates" || s == "f(x)") return readout_source::rates;
-  if (s == "state" || s == "x") return readout_source::state;
-  throw io_error("rnnlab::io: file '" + file.string() + "': field 'readout' must be \"rates\" or \"state\", got \"" +
-                 s + "\"");
+  if (s == "f(x)") return readout_source::rates;  // aliases older files use
+  if (s == "x") return readout_source::state;
+  for (const auto& [value, name] : enum_names(readout_source{}))
+    if (name == s) return value;
+  throw io_error("rnnlab::io: file '" + file.string() + "': field 'readout' must be one of " +
+                 valid_names<readout_source>() + ", got \"" + s + "\"");
 }
 
 }  // namespace detail

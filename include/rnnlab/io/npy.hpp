@@ -283,10 +283,10 @@ void npy_convert(const unsigned char* bytes, const npy_header& h, Scalar* out) {
   std::size_t offset = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t src = h.fortran_order ? offset : i;
-    std::array<unsigned char, sizeof(Source)> word;
+    std::array<unsigned char, sizeof(Source)> word{};
     std::memcpy(word.data(), bytes + src * sizeof(Source), sizeof(Source));
     if (swap) std::reverse(word.begin(), word.end());
-    Source v;
+    Source v{};
     std::memcpy(&v, word.data(), sizeof(Source));
     out[i] = static_cast<Scalar>(v);
     if (h.fortran_order) {

@@ -164,12 +164,16 @@ void value_from_json(const nlohmann::json& j, M& v, const std::string& path) {
     if (!j.is_number_integer() || (std::is_unsigned_v<M> && !j.is_number_unsigned())) wrong();
     if constexpr (std::is_unsigned_v<M>) {
       const auto u = j.get<std::uint64_t>();
-      if (u > std::numeric_limits<M>::max()) json_fail(path, "value " + j.dump() + " out of range");
+      if constexpr (sizeof(M) < sizeof(std::uint64_t))
+        if (u > std::numeric_limits<M>::max()) json_fail(path, "value " + j.dump() + " out of range");
       v = static_cast<M>(u);
     } else {
-      const auto s = j.get<std::int64_t>();
-      if (s < std::numeric_limits<M>::min() || s > std::numeric_limits<M>::max())
+      if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
         json_fail(path, "value " + j.dump() + " out of range");
+      const auto s = j.get<std::int64_t>();
+      if constexpr (sizeof(M) < sizeof(std::int64_t))
+        if (s < std::numeric_limits<M>::min() || s > std::numeric_limits<M>::max())
+          json_fail(path, "value " + j.dump() + " out of range");
       v = static_cast<M>(s);
     }
   } else if constexpr (std::is_same_v<M, std::string>) {
