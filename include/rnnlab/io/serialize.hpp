@@ -121,9 +121,13 @@ nlohmann::json value_to_json(const M& v) {
     return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
   } else if constexpr (is_optional<M>::value) {
     return v ? value_to_json(*v) : nlohmann::json(nullptr);
-  } else if constexpr (is_std_vector<M>::value || is_eigen_vector<M>::value) {
+  } else if constexpr (is_std_vector<M>::value) {
     nlohmann::json a = nlohmann::json::array();
-    for (Index i = 0; i < static_cast<Index>(v.size()); ++i) a.push_back(value_to_json(v[i]));
+    for (const auto& e : v) a.push_back(value_to_json(e));
+    return a;
+  } else if constexpr (is_eigen_vector<M>::value) {
+    nlohmann::json a = nlohmann::json::array();
+    for (Index i = 0; i < v.size(); ++i) a.push_back(value_to_json(v(i)));
     return a;
   } else {
     return nlohmann::json(v);
@@ -197,9 +201,13 @@ void value_from_json(const nlohmann::json& j, M& v, const std::string& path) {
   } else if constexpr (is_std_vector<M>::value || is_eigen_vector<M>::value) {
     if (!j.is_array()) wrong();
     M out;
-    out.resize(j.size());
-    for (std::size_t i = 0; i < j.size(); ++i)
-      value_from_json(j[i], out[static_cast<Index>(i)], path + "[" + std::to_string(i) + "]");
+    if constexpr (is_std_vector<M>::value) out.resize(j.size());
+    else out.resize(static_cast<Index>(j.size()));
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      const std::string at = path + "[" + std::to_string(i) + "]";
+      if constexpr (is_std_vector<M>::value) value_from_json(j[i], out[i], at);
+      else value_from_json(j[i], out(static_cast<Index>(i)), at);
+    }
     v = std::move(out);
   } else if constexpr (std::is_same_v<M, param_set>) {
     if (!j.is_array()) wrong();
