@@ -128,7 +128,7 @@ static void BM_population_distances(benchmark::State& state) {
   state.counters["mean_K"] = k / static_cast<double>(P);
   state.counters["pairs/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(P * (P - 1) / 2),
                                                  benchmark::Counter::kIsRate);
-  state.SetLabel(std::string(metric_name(p.metric)) + ", " + std::to_string(p.n_threads) + " threads");
+  state.SetLabel(std::string(to_name(p.metric)) + ", " + std::to_string(p.n_threads) + " threads");
 }
 BENCHMARK(BM_population_distances)
     ->ArgNames({"P", "metric", "threads", "decay%"})
@@ -178,7 +178,7 @@ static void BM_silhouette_561(benchmark::State& state) {
   const auto labels = fixture_labels();
   const silhouette_params p{static_cast<silhouette_metric>(state.range(0))};
   for (auto _ : state) benchmark::DoNotOptimize(silhouette(D, labels, p).score);
-  state.SetLabel(std::string(metric_name(p.metric)));
+  state.SetLabel(std::string(to_name(p.metric)));
 }
 BENCHMARK(BM_silhouette_561)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 

@@ -52,7 +52,7 @@ int run(const args& a) {
               static_cast<unsigned long long>(a.seed));
   const training_report report = train(net, task, rule, opt);
   std::printf("status %s (%s) after %lld updates, %lld trials, %.1f s (%.1f s validating)\n",
-              std::string(status_name(report.status)).c_str(), report.reason.c_str(),
+              std::string(to_name(report.status)).c_str(), report.reason.c_str(),
               static_cast<long long>(report.updates), static_cast<long long>(report.trials), report.wall_seconds,
               report.validation_seconds);
   std::printf("validation accuracy %.4f\n", report.final_accuracy);
@@ -68,7 +68,7 @@ int run(const args& a) {
 
   io::json extra;
   extra["task"] = "rdm";
-  extra["status"] = std::string(status_name(report.status));
+  extra["status"] = std::string(to_name(report.status));
   extra["updates"] = report.updates;
   extra["wall_seconds"] = report.wall_seconds;
   extra["final_accuracy"] = report.final_accuracy;

@@ -147,10 +147,10 @@ void run(const ctrnn<double, F>& net, const fixed_points_args& a) {
     const auto& probe = probes.inputs[i];
     io::json statuses = io::json::object();
     for (int s = 0; s <= static_cast<int>(fp_status::non_finite); ++s)
-      statuses[std::string(fp_status_name(static_cast<fp_status>(s)))] = r.count(static_cast<fp_status>(s));
+      statuses[std::string(to_name(static_cast<fp_status>(s)))] = r.count(static_cast<fp_status>(s));
     io::json classes = io::json::object();
     for (int c = 0; c <= static_cast<int>(stability_class::marginal); ++c)
-      classes[std::string(stability_name(static_cast<stability_class>(c)))] = r.count(static_cast<stability_class>(c));
+      classes[std::string(to_name(static_cast<stability_class>(c)))] = r.count(static_cast<stability_class>(c));
     per_input.push_back({{"u", std::vector<double>(probe.u.data(), probe.u.data() + probe.u.size())},
                          {"context", probe.context},
                          {"value", probe.value},

@@ -24,13 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::map<std::string, similarity_metric> metrics{{"svcca", similarity_metric::svcca},
-                                                        {"cca", similarity_metric::cca},
-                                                        {"cka", similarity_metric::cka},
-                                                        {"procrustes", similarity_metric::procrustes}};
-const std::map<std::string, svcca_summary> summaries{
-    {"mean", svcca_summary::mean}, {"max", svcca_summary::max}, {"pwcca", svcca_summary::pwcca}};
-
 struct metric_options {
   std::string metric = "svcca";
   std::string summary = "mean";
@@ -41,10 +34,10 @@ struct metric_options {
 
   void add(CLI::App* sub) {
     sub->add_option("--metric", metric, "svcca | cca | cka | procrustes")
-        ->check(CLI::IsMember({"svcca", "cca", "cka", "procrustes"}))
+        ->check(CLI::IsMember(names_of<similarity_metric>()))
         ->capture_default_str();
     sub->add_option("--summary", summary, "SVCCA summary of the canonical correlations: mean (reference code) | max (paper text) | pwcca")
-        ->check(CLI::IsMember({"mean", "max", "pwcca"}))
+        ->check(CLI::IsMember(names_of<svcca_summary>()))
         ->capture_default_str();
     sub->add_option("--threshold", threshold, "SVCCA: fraction of variance kept per network")->capture_default_str();
     sub->add_option("--epsilon", epsilon, "SVCCA/CCA covariance regulariser (reference 1e-10; 0 = exact)")->capture_default_str();
@@ -53,8 +46,8 @@ struct metric_options {
   }
   distance_matrix_params params() const {
     distance_matrix_params p;
-    p.metric = metrics.at(metric);
-    p.svcca.summary = summaries.at(summary);
+    p.metric = from_name<similarity_metric>(metric, "rnnlab", "--metric");
+    p.svcca.summary = from_name<svcca_summary>(summary, "rnnlab", "--summary");
     p.svcca.variance_threshold = threshold;
     p.svcca.epsilon = epsilon;
     p.cca_epsilon = metric == "cca" ? epsilon : 0.0;
@@ -89,21 +82,21 @@ void run_similarity(const similarity_args& args) {
       out["summary"] = args.metric.summary;
       out["k_a"] = r.k_x;
       out["k_b"] = r.k_y;
-      out["status"] = status_name(r.status);
+      out["status"] = to_name(r.status);
       break;
     }
     case similarity_metric::cca: {
       const auto r = cca(X, Y, {p.cca_epsilon, 1e-6});
       value = r.mean();
       out["max"] = r.max();
-      out["status"] = status_name(r.status);
+      out["status"] = to_name(r.status);
       break;
     }
     case similarity_metric::cka: {
       const auto r = cka(X, Y, {p.cka_debiased});
       value = r.similarity;
       out["debiased"] = p.cka_debiased;
-      out["status"] = status_name(r.status);
+      out["status"] = to_name(r.status);
       break;
     }
     case similarity_metric::procrustes: {
@@ -111,7 +104,7 @@ void run_similarity(const similarity_args& args) {
       value = r.angle;
       out["cos_angle"] = r.similarity;
       out["euclidean"] = r.euclidean;
-      out["status"] = status_name(r.status);
+      out["status"] = to_name(r.status);
       break;
     }
   }
@@ -145,7 +138,7 @@ Eigen::MatrixXd activity_of(const fs::path& path, const distances_args& a, std::
       const auto u = svcca_probe_inputs<double>(rdm ? 1 : static_cast<int>(M / 2), !rdm);
       rng g = make_stream(a.seed, index, stream_purpose::analysis);
       activity_params p;
-      p.kind = a.kind == "rates" ? activity_kind::rates : activity_kind::state;
+      p.kind = from_name<activity_kind>(a.kind, "rnnlab distances", "--activity");
       return record_activity(net, u, p, g);
     });
   }
@@ -192,7 +185,7 @@ void run_distances(const distances_args& a) {
                 {"variance_threshold", a.metric.threshold},
                 {"epsilon", a.metric.epsilon},
                 {"debiased", a.metric.debiased},
-                {"status", status_name(r.status)},
+                {"status", to_name(r.status)},
                 {"components", r.components}};
   meta["networks"] = io::json::array();
   for (const auto& path : paths) meta["networks"].push_back(path.string());
@@ -254,13 +247,13 @@ void run_embed(const embed_args& a) {
                {"labels", names},
                {"classical_negative_fraction", classical.negative_fraction},
                {"smacof_stress1", smacof.stress1},
-               {"smacof_status", smacof.status == mds_status::ok ? "ok" : "max_iterations"},
+               {"smacof_status", to_name(smacof.status)},
                {"permutations", a.permutations},
                {"seed", a.seed}};
   std::cout.precision(4);
   for (auto metric : {silhouette_metric::precomputed, silhouette_metric::rows_as_features}) {
     const auto t = silhouette_permutation_test(D, labels, {metric, a.permutations}, g);
-    const std::string key(metric_name(metric));
+    const std::string key(to_name(metric));
     out["silhouette_" + key] = t.observed;
     out["p_" + key] = t.p_value;
     out["null_mean_" + key] = t.null_mean;
@@ -299,7 +292,7 @@ const bool registered_distances = register_command("distances", [](CLI::App& app
   sub->add_option("--threads", args->threads, "Worker threads (0 = all cores)")->capture_default_str();
   sub->add_option("--seed", args->seed, "Network folders: seed of the probe runs' initial states")->capture_default_str();
   sub->add_option("--activity", args->kind, "Network folders: record the state x (reference) or the rates f(x)")
-      ->check(CLI::IsMember({"state", "rates"}))
+      ->check(CLI::IsMember(names_of<activity_kind>()))
       ->capture_default_str();
   sub->add_option("--save-activity", args->save_activity,
                   "Network folders: also write each recorded activity matrix (units × T·C) to DIR/<i>_<name>.npy");

@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <rnnlab/names.hpp>
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -17,6 +19,14 @@ using command_installer = std::function<void(CLI::App& app)>;
 inline std::vector<std::pair<std::string, command_installer>>& registry() {
   static std::vector<std::pair<std::string, command_installer>> commands;
   return commands;
+}
+
+/// The names of an enum's values (rnnlab/names.hpp), for CLI11's IsMember checks and help texts.
+template <NamedEnum E>
+std::vector<std::string> names_of() {
+  std::vector<std::string> out;
+  for (E e : enum_values<E>()) out.emplace_back(to_name(e));
+  return out;
 }
 
 /// Registers a subcommand; returns a dummy value so it can initialise a static.

@@ -5,6 +5,7 @@
 #include "task_options.hpp"
 
 #include <rnnlab/io.hpp>
+#include <rnnlab/io/serialize.hpp>
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/trainer.hpp>
 #include <rnnlab/rnnlab.hpp>
@@ -24,19 +25,17 @@ struct loss_options {
   void add_to(CLI::App* app, const std::string& default_norm) {
     normalization = default_norm;
     app->add_option("--loss", kind, "mse (squared error) or cross_entropy (softmax over the outputs, O >= 2)")
-        ->check(CLI::IsMember({"mse", "cross_entropy"}))
+        ->check(CLI::IsMember(names_of<loss_kind>()))
         ->capture_default_str();
     app->add_option("--normalization", normalization,
                     "sum (over trials and masked steps; the reference code's), per_trial (sum / B) or "
                     "per_element (mean over masked entries)")
-        ->check(CLI::IsMember({"sum", "per_trial", "per_element"}));
+        ->check(CLI::IsMember(names_of<loss_normalization>()));
   }
   loss_spec spec() const {
     loss_spec s;
-    s.kind = kind == "mse" ? loss_kind::mse : loss_kind::cross_entropy;
-    s.normalization = normalization == "sum"         ? loss_normalization::sum
-                      : normalization == "per_trial" ? loss_normalization::per_trial
-                                                     : loss_normalization::per_element;
+    s.kind = from_name<loss_kind>(kind, "rnnlab", "--loss");
+    s.normalization = from_name<loss_normalization>(normalization, "rnnlab", "--normalization");
     return s;
   }
 };
@@ -78,7 +77,7 @@ void do_grad(const grad_args& a) {
     io::ensure_directory(out, "rnnlab grad");
     r.grad.for_each([&](param p, const auto& m) {
       if (!ps.contains(p)) return;
-      const auto file = out / ("grad_" + std::string(param_name(p)) + ".npy");
+      const auto file = out / ("grad_" + std::string(to_name(p)) + ".npy");
       if (m.cols() == 1 && (p == param::b || p == param::b_out || p == param::x0))
         io::write_npy_vector(file, m);
       else
@@ -89,8 +88,8 @@ void do_grad(const grad_args& a) {
     io::write_npy_vector(out / "loss.npy", L);
     io::json j{{"loss", r.loss},
                {"params", ps.to_string()},
-               {"loss_kind", std::string(loss_kind_name(opt.loss.kind))},
-               {"normalization", std::string(loss_normalization_name(opt.loss.normalization))},
+               {"loss_kind", std::string(to_name(opt.loss.kind))},
+               {"normalization", std::string(to_name(opt.loss.normalization))},
                {"dtype", a.dtype},
                {"x0", a.x0_file.empty() ? std::string("network") : a.x0_file},
                {"n_trials", batch.n_trials()},
@@ -131,22 +130,28 @@ struct train_args {
   std::string out;
 };
 
-io::json report_json(const training_report& r) {
-  io::json j;
-  j["status"] = std::string(status_name(r.status));
-  j["reason"] = r.reason;
-  j["updates"] = r.updates;
-  j["trials"] = r.trials;
-  j["wall_seconds"] = r.wall_seconds;
-  j["validation_seconds"] = r.validation_seconds;
-  j["final_accuracy"] = std::isfinite(r.final_accuracy) ? io::json(r.final_accuracy) : io::json(nullptr);
-  io::json losses = io::json::array();
-  for (double v : r.loss_history) losses.push_back(std::isfinite(v) ? io::json(v) : io::json(nullptr));
-  j["loss_history"] = losses;
-  j["validation_updates"] = r.validation_updates;
-  j["accuracy_history"] = r.accuracy_history;
-  return j;
+/// The --x0-mode spelling: the names of initial_state_mode, and the CLI's short aliases.
+std::string x0_mode_name(const std::string& s) {
+  if (s == "shared") return "shared_random";
+  if (s == "per-trial") return "per_trial_random";
+  return s;
 }
+
+std::vector<std::string> x0_mode_choices() {
+  auto names = names_of<initial_state_mode>();
+  names.insert(names.end(), {"shared", "per-trial"});
+  return names;
+}
+
+std::vector<std::string> stop_choices() {
+  auto names = names_of<stopping_rule>();
+  names.insert(names.begin(), "min10");
+  return names;
+}
+
+// report.json is the training_report's JSON (io/serialize.hpp; docs/formats.md): non-finite
+// accuracies and losses as null.
+io::json report_json(const training_report& r) { return r; }
 
 template <class Scalar>
 void do_train(train_args a) {
@@ -159,19 +164,19 @@ void do_train(train_args a) {
   rule.loss.kind = a.loss.spec().kind;
   if (a.loss_norm_given) rule.loss.normalization = a.loss.spec().normalization;
   if (a.x0_mode)
-    rule.initial_state.mode = *a.x0_mode == "network"  ? initial_state_mode::network
-                              : *a.x0_mode == "shared" ? initial_state_mode::shared_random
-                                                       : initial_state_mode::per_trial_random;
+    rule.initial_state.mode = from_name<initial_state_mode>(x0_mode_name(*a.x0_mode), "rnnlab train", "--x0-mode");
   if (a.x0_std) rule.initial_state.stddev = *a.x0_std;
   rule.threads = a.threads;
 
   train_options opt = ref ? train_options::reference_code() : train_options::paper_text();
+  // "min10" is the reference code's rule with its window; the table's names take the preset's window.
   if (a.stop == "min10")
     opt.stop = {stopping_rule::min_of_last, a.accuracy, 10};
-  else if (a.stop == "threshold")
-    opt.stop = {stopping_rule::threshold, a.accuracy, 1};
-  else
-    opt.stop.rule = stopping_rule::never;
+  else {
+    opt.stop.rule = from_name<stopping_rule>(a.stop, "rnnlab train", "--stop");
+    opt.stop.accuracy = a.accuracy;
+  }
+  if (opt.stop.rule == stopping_rule::threshold) opt.stop.window = 1;
   opt.max_updates = a.max_updates;
   opt.max_trials = a.max_trials;
   opt.max_seconds = a.max_seconds;
@@ -190,7 +195,7 @@ void do_train(train_args a) {
           std::cerr << "training a " << net.n_units() << "-unit " << F::name << " network on " << a.task.name
                     << " with " << a.rule << " (" << a.rule_preset << " preset: lr " << rule.optimizer.learning_rate
                     << ", batch " << rule.batch_size << ", params " << rule.params.to_string() << ", loss "
-                    << loss_kind_name(rule.loss.kind) << "/" << loss_normalization_name(rule.loss.normalization)
+                    << to_name(rule.loss.kind) << "/" << to_name(rule.loss.normalization)
                     << ")\n";
           const auto report = train(net, task, rule, opt);
           io::json extra;
@@ -200,8 +205,8 @@ void do_train(train_args a) {
                            {"learning_rate", rule.optimizer.learning_rate},
                            {"batch_size", rule.batch_size},
                            {"params", rule.params.to_string()},
-                           {"loss", std::string(loss_kind_name(rule.loss.kind))},
-                           {"normalization", std::string(loss_normalization_name(rule.loss.normalization))}};
+                           {"loss", std::string(to_name(rule.loss.kind))},
+                           {"normalization", std::string(to_name(rule.loss.normalization))}};
           io::json rep = report_json(report);
           extra["training"] = {{"status", rep["status"]},
                                {"updates", report.updates},
@@ -210,7 +215,7 @@ void do_train(train_args a) {
                                {"final_accuracy", rep["final_accuracy"]}};
           io::save_network(a.out, net, {a.net.preset == "reference" ? "reference_code" : "paper_text", a.seed, extra});
           io::write_json(std::filesystem::path(a.out) / "report.json", rep);
-          std::cout << "status " << status_name(report.status) << " (" << report.reason << ") after "
+          std::cout << "status " << to_name(report.status) << " (" << report.reason << ") after "
                     << report.updates << " updates, " << report.trials << " trials, " << report.wall_seconds
                     << " s; validation accuracy " << report.final_accuracy << "; wrote " << a.out << "\n";
         });
@@ -265,10 +270,12 @@ const bool registered_train = register_command("train", [](CLI::App& app) {
   args->loss.add_to(sub, "sum");
   sub->get_option("--normalization")->each([args](const std::string&) { args->loss_norm_given = true; });
   sub->add_option("--x0-mode", args->x0_mode, "Training initial states: network, shared (one per batch), per-trial")
-      ->check(CLI::IsMember({"network", "shared", "per-trial"}));
+      ->check(CLI::IsMember(x0_mode_choices()));
   sub->add_option("--x0-std", args->x0_std, "Std of random training initial states");
-  sub->add_option("--stop", args->stop, "min10 (min of last 10 validations), threshold, or never")
-      ->check(CLI::IsMember({"min10", "threshold", "never"}))
+  sub->add_option("--stop", args->stop,
+                  "min10 (min of last 10 validations >= --accuracy), threshold (the latest >= --accuracy), never, "
+                  "or min_of_last (the preset's window)")
+      ->check(CLI::IsMember(stop_choices()))
       ->capture_default_str();
   sub->add_option("--accuracy", args->accuracy, "Validation accuracy criterion")->capture_default_str();
   sub->add_option("--max-updates", args->max_updates, "Update budget (0 = none)")->capture_default_str();

@@ -1,6 +1,6 @@
 // rnnlab: a command-line front end over the library, for users who train elsewhere (PyTorch,
 // JAX) or script studies. Interchange formats: docs/formats.md. Errors go to stderr with exit
-// status 1 (usage errors: CLI11's status).
+// status 1 (usage errors: CLI11's status; an unknown subcommand: status 2 and the list of valid ones).
 #include "commands.hpp"
 
 #include <rnnlab/error.hpp>
@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <string_view>
 
 int main(int argc, char** argv) {
   CLI::App app{"rnnlab: train and reverse-engineer recurrent networks (library version " +
@@ -19,6 +21,22 @@ int main(int argc, char** argv) {
   auto& commands = rnnlab::cli::registry();
   std::sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [name, install] : commands) install(app);
+  // The top level has no option that takes a value, so its first word that is not an option must
+  // name a subcommand. Checked before CLI11 parses: CLI11 would treat an unknown word as an extra
+  // argument, and with --help after it (`rnnlab study --help`) print the general help and exit 0,
+  // as if the subcommand existed.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word.empty() || word.front() == '-') continue;
+    const bool known = std::any_of(commands.begin(), commands.end(), [&](const auto& c) { return c.first == word; });
+    if (!known) {
+      std::cerr << "rnnlab: error: unknown subcommand '" << word << "'; valid subcommands:";
+      for (const auto& c : commands) std::cerr << ' ' << c.first;
+      std::cerr << "\n(run 'rnnlab --help' for what each does)\n";
+      return 2;
+    }
+    break;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

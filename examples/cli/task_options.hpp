@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "commands.hpp"
+
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/io/json.hpp>
@@ -22,7 +24,7 @@ struct task_options {
   int contexts = 2;                    // N for ncdi
   std::string preset = "paper";        // paper | reference
   std::optional<double> noise;         // overrides the preset's level
-  std::string noise_convention = "std";  // std | variance (for --noise)
+  std::string noise_convention = "std";  // a name of rnnlab::noise_convention (for --noise)
   std::optional<Index> steps;
   std::optional<double> coherence_max;
   std::optional<Index> decision_steps;  // loss over the last K steps (default: the last step only)
@@ -45,7 +47,7 @@ struct task_options {
         ->capture_default_str();
     app->add_option("--noise", noise, "Evidence noise level (see --noise-convention)");
     app->add_option("--noise-convention", noise_convention, "Whether --noise is a std or a variance")
-        ->check(CLI::IsMember({"std", "variance"}))
+        ->check(CLI::IsMember(names_of<rnnlab::noise_convention>()))
         ->capture_default_str();
     app->add_option("--steps", steps, "Trial length T (default 750)");
     app->add_option("--coherence-max", coherence_max, "Largest |mean| of an evidence stream (default 0.1857)");
@@ -55,7 +57,7 @@ struct task_options {
 
   template <class P>
   void apply(P& p) const {
-    if (noise) p.noise = noise_convention == "std" ? noise_level::from_stddev(*noise) : noise_level::from_variance(*noise);
+    if (noise) p.noise = {*noise, from_name<rnnlab::noise_convention>(noise_convention, "rnnlab", "--noise-convention")};
     if (steps) p.n_steps = *steps;
     if (coherence_max) p.coherence_max = *coherence_max;
     if (decision_steps) p.loss.decision_steps = *decision_steps;
@@ -102,7 +104,7 @@ struct network_options {
   std::string preset = "paper";  // paper | reference
   std::string activation = "one_plus_tanh";
   std::optional<double> alpha;
-  std::optional<std::string> readout;  // rates | state
+  std::optional<std::string> readout;  // a name of readout_source
   double gain = 1.0;
 
   void add_to(CLI::App* app) {
@@ -117,14 +119,14 @@ struct network_options {
         ->capture_default_str();
     app->add_option("--alpha", alpha, "dt / tau (default 0.1; 1 = vanilla RNN)");
     app->add_option("--readout", readout, "rates (W_out f(x)) or state (W_out x)")
-        ->check(CLI::IsMember({"rates", "state"}));
+        ->check(CLI::IsMember(names_of<readout_source>()));
     app->add_option("--gain", gain, "Recurrent gain g")->capture_default_str();
   }
 
   ctrnn_config config() const {
     ctrnn_config c = preset == "reference" ? ctrnn_config::reference_code(units, gain) : ctrnn_config::paper_text(units, gain);
     if (alpha) c.alpha = *alpha;
-    if (readout) c.readout = *readout == "rates" ? readout_source::rates : readout_source::state;
+    if (readout) c.readout = from_name<readout_source>(*readout, "rnnlab", "--readout");
     return c;
   }
 

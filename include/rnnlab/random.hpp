@@ -21,6 +21,7 @@
 #include <span>
 
 #include <rnnlab/error.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -89,6 +90,15 @@ enum class stream_purpose : std::uint64_t {
   analysis = 4,        ///< fixed-point starts, probe noise, permutation tests
   initial_state = 5,   ///< initial states x0
 };
+
+/// The names of stream_purpose (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<stream_purpose, std::string_view>, 5> enum_names(stream_purpose) {
+  return {{{stream_purpose::initialization, "initialization"},
+           {stream_purpose::training, "training"},
+           {stream_purpose::validation, "validation"},
+           {stream_purpose::analysis, "analysis"},
+           {stream_purpose::initial_state, "initial_state"}}};
+}
 
 /// Derives an independent generator from a seed and a list of identifiers (for example the
 /// network index and a purpose). Distinct identifier lists give statistically independent

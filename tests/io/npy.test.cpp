@@ -3,6 +3,9 @@
 #include <rnnlab/io/npy.hpp>
 #include <rnnlab/random.hpp>
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -85,10 +88,11 @@ TEST_CASE("missing, truncated, mistyped and misshapen files give io_error naming
                        doctest::Contains("truncated"), io_error);
   write_bytes(scratch("header_only.npy"), good.substr(0, 20));
   CHECK_THROWS_AS(io::read_npy_matrix<double>(scratch("header_only.npy")), io_error);
-  std::string big_endian = good;
-  big_endian.replace(big_endian.find("<f4"), 3, ">f4");
-  write_bytes(scratch("big_endian.npy"), big_endian);
-  CHECK_THROWS_WITH_AS(io::read_npy_matrix<double>(scratch("big_endian.npy")), doctest::Contains("dtype '>f4'"),
+  // Big-endian files are read now (issue 16); a dtype rnnlab does not read is still refused.
+  std::string half = good;
+  half.replace(half.find("<f4"), 3, "<f2");
+  write_bytes(scratch("half.npy"), half);
+  CHECK_THROWS_WITH_AS(io::read_npy_matrix<double>(scratch("half.npy")), doctest::Contains("dtype '<f2'"),
                        io_error);
   write_bytes(scratch("not_npy.npy"), std::string(200, 'x'));
   CHECK_THROWS_WITH_AS(io::read_npy_matrix<double>(scratch("not_npy.npy")), doctest::Contains("magic"), io_error);
@@ -113,4 +117,163 @@ TEST_CASE("writes are atomic: no temporary files are left and a failed write kee
   // Writing into a path whose parent is a regular file fails and leaves nothing behind.
   CHECK_THROWS_AS(io::write_npy(target / "child.npy", t), io_error);
   CHECK(io::read_npy<double, 1>(target) == t);
+}
+
+// ---- every header numpy writes or reads (issue 16, kind 3) ------------------------------------
+namespace {
+
+/// A .npy file written by hand: magic, version, little-endian header length (2 bytes for 1.0,
+/// 4 for 2.0 and 3.0), the dict padded with spaces to `header_len` bytes ending in '\n', payload.
+std::string npy_bytes(int major, const std::string& dict, std::size_t header_len, const std::string& payload) {
+  std::string header = dict;
+  REQUIRE(header.size() < header_len);
+  header.resize(header_len - 1, ' ');
+  header += '\n';
+  std::string out = std::string("\x93NUMPY", 6) + static_cast<char>(major) + '\0';
+  const std::size_t n_len = major == 1 ? 2 : 4;
+  for (std::size_t i = 0; i < n_len; ++i) out.push_back(static_cast<char>((header_len >> (8 * i)) & 0xFF));
+  return out + header + payload;
+}
+
+template <class T>
+std::string le_bytes(std::initializer_list<T> values, bool big_endian = false) {
+  std::string out;
+  for (T v : values) {
+    std::string w(sizeof(T), '\0');
+    std::memcpy(w.data(), &v, sizeof(T));
+    if (big_endian) std::reverse(w.begin(), w.end());
+    out += w;
+  }
+  return out;
+}
+
+const std::string c_dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }";
+// np.arange(6).reshape(2, 3) / 8 in C order
+const std::string c_payload = le_bytes<double>({0, 0.125, 0.25, 0.375, 0.5, 0.625});
+
+void check_arange(const Eigen::MatrixXd& m) {
+  REQUIRE(m.rows() == 2);
+  REQUIRE(m.cols() == 3);
+  for (Index i = 0; i < 2; ++i)
+    for (Index j = 0; j < 3; ++j) CHECK(m(i, j) == static_cast<double>(3 * i + j) / 8);
+}
+
+}  // namespace
+
+TEST_CASE("format versions 1.0, 2.0 and 3.0 are read, with headers of every length") {
+  for (int major : {1, 2, 3}) {
+    // 118 = numpy's usual total of 128 with a 10-byte prefix; 182 = 0xB6 (low byte >= 0x80);
+    // 0x1F0 (two-byte length with a high byte); 70000 needs the 4-byte length of 2.0 / 3.0.
+    for (std::size_t len : {std::size_t{118}, std::size_t{182}, std::size_t{0x1F0}, std::size_t{70000}}) {
+      if (major == 1 && len > 0xFFFF) continue;
+      CAPTURE(major);
+      CAPTURE(len);
+      const auto p = scratch("v" + std::to_string(major) + "_" + std::to_string(len) + ".npy");
+      write_bytes(p, npy_bytes(major, c_dict, len, c_payload));
+      const auto h = io::read_npy_header(p);
+      CHECK(h.version == static_cast<unsigned>(major));
+      CHECK(h.data_offset == (major == 1 ? 10 : 12) + len);
+      check_arange(io::read_npy_matrix<double>(p));
+    }
+  }
+}
+
+TEST_CASE("numpy's own bytes: a version 2.0 file and a 182-byte version 1.0 header") {
+  // Written by numpy 1.24: np.lib.format.write_array(f, np.arange(6.).reshape(2, 3) / 8, version=(2, 0)).
+  const std::string numpy_v2 = from_hex(
+      "934e554d50590200740000007b276465736372273a20273c6638272c2027666f727472616e5f6f72646572273a2046616c73652c2027"
+      "7368617065273a2028322c2033292c207d20202020202020202020202020202020202020202020202020202020202020202020202020"
+      "202020202020202020202020202020202020200a0000000000000000000000000000c03f000000000000d03f000000000000d83f0000"
+      "00000000e03f000000000000e43f");
+  const std::string v2 = npy_bytes(2, c_dict, 116, c_payload);
+  CHECK(v2 == numpy_v2);  // the hand-built files of these tests are numpy's bytes
+  write_bytes(scratch("numpy_v2.npy"), v2);
+  check_arange(io::read_npy_matrix<double>(scratch("numpy_v2.npy")));
+  // A 182-byte header: length bytes B6 00, which a reader going through signed char misreads.
+  const std::string v1 = npy_bytes(1, c_dict, 182, c_payload);
+  CHECK(v1.substr(8, 2) == std::string("\xB6\x00", 2));
+  write_bytes(scratch("hlen182.npy"), v1);
+  check_arange(io::read_npy_matrix<double>(scratch("hlen182.npy")));
+}
+
+TEST_CASE("header keys in any order, any spacing, with or without a trailing comma") {
+  const std::string dicts[] = {
+      "{'shape': (2, 3), 'fortran_order': False, 'descr': '<f8', }",
+      "{'fortran_order': False, 'descr': '<f8', 'shape': (2, 3)}",
+      "{ 'descr' : '<f8' , 'shape' : ( 2 , 3 , ) , 'fortran_order' : False }",
+      "{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": (2, 3)}",
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (2L, 3L), }",  // Python 2 writers
+  };
+  int i = 0;
+  for (const auto& d : dicts) {
+    CAPTURE(d);
+    const auto p = scratch("order" + std::to_string(i++) + ".npy");
+    write_bytes(p, npy_bytes(1, d, 118, c_payload));
+    check_arange(io::read_npy_matrix<double>(p));
+  }
+}
+
+TEST_CASE("big-endian files are converted; Fortran order of any rank is read in C order") {
+  // '>f8' and '>i4' with the bytes of each value reversed.
+  write_bytes(scratch("be_f8.npy"),
+              npy_bytes(1, "{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }", 118,
+                        le_bytes<double>({0, 0.125, 0.25, 0.375, 0.5, 0.625}, true)));
+  check_arange(io::read_npy_matrix<double>(scratch("be_f8.npy")));
+  write_bytes(scratch("be_i4.npy"), npy_bytes(1, "{'descr': '>i4', 'fortran_order': False, 'shape': (3,), }", 118,
+                                              le_bytes<std::int32_t>({-2, 70000, 5}, true)));
+  const auto v = io::read_npy_vector<double>(scratch("be_i4.npy"));
+  CHECK(v == Eigen::Vector3d(-2, 70000, 5));
+  write_bytes(scratch("be_f4.npy"), npy_bytes(3, "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 118,
+                                              le_bytes<float>({1.5f, -0.25f}, true)));
+  CHECK(io::read_npy_vector<float>(scratch("be_f4.npy")) == Eigen::Vector2f(1.5f, -0.25f));
+
+  // A (2, 3, 4) array t[i, j, k] = 100 i + 10 j + k stored in Fortran order (i fastest).
+  std::string payload;
+  for (int k = 0; k < 4; ++k)
+    for (int j = 0; j < 3; ++j)
+      for (int i = 0; i < 2; ++i) payload += le_bytes<std::int64_t>({100 * i + 10 * j + k});
+  write_bytes(scratch("fortran3.npy"),
+              npy_bytes(2, "{'descr': '<i8', 'fortran_order': True, 'shape': (2, 3, 4), }", 118, payload));
+  const auto t = io::read_npy<double, 3>(scratch("fortran3.npy"));
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k) CHECK(t(i, j, k) == 100 * i + 10 * j + k);
+  // Fortran order and big-endian together.
+  write_bytes(scratch("fortran_be.npy"),
+              npy_bytes(1, "{'descr': '>f8', 'fortran_order': True, 'shape': (2, 3), }", 118,
+                        le_bytes<double>({0, 0.375, 0.125, 0.5, 0.25, 0.625}, true)));
+  check_arange(io::read_npy_matrix<double>(scratch("fortran_be.npy")));
+}
+
+TEST_CASE("headers that are not valid are refused with an io_error naming the file and the problem") {
+  const auto refused = [](const std::string& name, const std::string& bytes, const std::string& part) {
+    CAPTURE(name);
+    write_bytes(scratch(name), bytes);
+    try {
+      (void)io::read_npy_matrix<double>(scratch(name));
+      FAIL("accepted");
+    } catch (const io_error& e) {
+      const std::string what = e.what();
+      CHECK(what.find(name) != std::string::npos);
+      CHECK_MESSAGE(what.find(part) != std::string::npos, what);
+    }
+  };
+  refused("v4.npy", npy_bytes(4, c_dict, 118, c_payload), "format version 4");
+  refused("extra_key.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'x': 1}", 118, c_payload),
+          "unexpected key 'x'");
+  refused("no_shape.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False}", 118, c_payload), "'shape'");
+  refused("twice.npy", npy_bytes(1, "{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (2, 3)}", 118, c_payload),
+          "twice");
+  refused("bad_bool.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': 0, 'shape': (2, 3)}", 118, c_payload),
+          "True or False");
+  refused("neg.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (-2, 3)}", 118, c_payload),
+          "non-negative integer");
+  refused("u1.npy", npy_bytes(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3)}", 118, std::string(6, '\0')),
+          "not supported");
+  refused("short.npy", npy_bytes(2, c_dict, 118, c_payload.substr(0, 40)), "truncated");
+  refused("long.npy", npy_bytes(3, c_dict, 118, c_payload + "x"), "beyond the data");
+  refused("huge.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4)}", 118, c_payload),
+          "truncated");
+  std::string cut = npy_bytes(2, c_dict, 118, c_payload);
+  refused("cut_header.npy", cut.substr(0, 60), "truncated");
 }

@@ -96,7 +96,7 @@ void check_all_groups(readout_source readout, loss_spec loss, bool shared_x0, In
   const double h = std::is_same_v<F, activations::relu> ? 1e-7 : 1e-5;
   for (param p : all_params) {
     if (p == param::x0 && !shared_x0) continue;  // x0 gradient is w.r.t. the network's own x0
-    CAPTURE(param_name(p));
+    CAPTURE(to_name(p));
     const double err = fd_relative_error(net, batch, x0, shared_x0, loss, p, result.grad, h);
     CHECK(err < 1e-6);
   }
@@ -107,9 +107,9 @@ void check_activation() {
   for (auto readout : {readout_source::rates, readout_source::state})
     for (auto kind : {loss_kind::mse, loss_kind::cross_entropy})
       for (auto norm : {loss_normalization::sum, loss_normalization::per_trial, loss_normalization::per_element}) {
-        CAPTURE(readout_name(readout));
-        CAPTURE(loss_kind_name(kind));
-        CAPTURE(loss_normalization_name(norm));
+        CAPTURE(to_name(readout));
+        CAPTURE(to_name(kind));
+        CAPTURE(to_name(norm));
         check_all_groups<F>(readout, {kind, norm}, true, 1);
         check_all_groups<F>(readout, {kind, norm}, false, 2);
       }
@@ -145,7 +145,7 @@ TEST_CASE("float gradients agree with double gradients; shards and threads") {
   gd.grad.for_each([&](param p, const auto& md) {
     gf.grad.for_each([&](param q, const auto& mf) {
       if (p != q) return;
-      CAPTURE(param_name(p));
+      CAPTURE(to_name(p));
       CHECK((mf.template cast<double>() - md).norm() <= 1e-4 * md.norm());
     });
   });

@@ -375,7 +375,7 @@ TEST_CASE("BPTT reference preset trains RDM to the reference criterion" * doctes
   opt.progress = progress_display::never;
   opt.max_updates = 400;
   const auto report = train(net, task, bptt<adam>::reference_code(), opt);
-  MESSAGE("RDM: " << status_name(report.status) << " after " << report.updates << " updates, "
+  MESSAGE("RDM: " << to_name(report.status) << " after " << report.updates << " updates, "
                   << report.wall_seconds << " s");
   CHECK(report.status == training_status::converged);
   CHECK(report.final_accuracy >= 0.9);

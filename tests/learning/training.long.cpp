@@ -35,7 +35,7 @@ training_report train_reference(const T& task, std::uint64_t seed, const char* n
   std::printf("%s, reference preset, seed %llu\n", name, static_cast<unsigned long long>(seed));
   const auto report = train(net, task, bptt<adam>::reference_code(), opt, log_every{});
   std::printf("%s: %s after %lld updates (%lld trials), %.1f s wall (%.1f s validating), final accuracy %.4f\n", name,
-              std::string(status_name(report.status)).c_str(), static_cast<long long>(report.updates),
+              std::string(to_name(report.status)).c_str(), static_cast<long long>(report.updates),
               static_cast<long long>(report.trials), report.wall_seconds, report.validation_seconds,
               report.final_accuracy);
   return report;

@@ -41,14 +41,17 @@
 #include <rnnlab/error.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
 /// What the readout reads: the rates r = f(x) (paper Eq. 2) or the state x (reference code).
 enum class readout_source { rates, state };
 
-constexpr std::string_view readout_name(readout_source r) noexcept {
-  return r == readout_source::rates ? "rates" : "state";
+/// The names of readout_source (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<readout_source, std::string_view>, 2> enum_names(readout_source) {
+  return {{{readout_source::rates, "rates"},
+           {readout_source::state, "state"}}};
 }
 
 /// A unit whose state is held at a constant (Miconi 2017's bias units: x₁ = x₁₀ = +1, x₁₁ = −1):

@@ -27,6 +27,7 @@
 
 #include <rnnlab/error.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -43,17 +44,14 @@ enum class param : unsigned {
 inline constexpr std::array<param, 6> all_params = {param::W_rec, param::W_in, param::W_out,
                                                     param::b,     param::b_out, param::x0};
 
-/// The file and display name of a parameter group ("W_rec", "W_in", ...).
-constexpr std::string_view param_name(param p) noexcept {
-  switch (p) {
-    case param::W_rec: return "W_rec";
-    case param::W_in: return "W_in";
-    case param::W_out: return "W_out";
-    case param::b: return "b";
-    case param::b_out: return "b_out";
-    case param::x0: return "x0";
-  }
-  return "?";
+/// The names of param (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<param, std::string_view>, 6> enum_names(param) {
+  return {{{param::W_rec, "W_rec"},
+           {param::W_in, "W_in"},
+           {param::W_out, "W_out"},
+           {param::b, "b"},
+           {param::b_out, "b_out"},
+           {param::x0, "x0"}}};
 }
 
 /// A named parameter group as an Eigen block of its values (column-major, rows × cols).
@@ -79,7 +77,7 @@ public:
   /// Whether the set holds the group named `name` (false for names outside `param`, e.g. W_fb).
   constexpr bool contains(std::string_view name) const noexcept {
     for (param p : all_params)
-      if (param_name(p) == name) return contains(p);
+      if (to_name(p) == name) return contains(p);
     return false;
   }
   constexpr bool empty() const noexcept { return m_bits == 0; }
@@ -100,7 +98,7 @@ public:
       const std::string_view name = text.substr(start, end - start);
       bool found = false;
       for (param p : all_params)
-        if (param_name(p) == name) {
+        if (to_name(p) == name) {
           out.insert(p);
           found = true;
         }
@@ -117,7 +115,7 @@ public:
     for (param p : all_params)
       if (contains(p)) {
         if (!s.empty()) s += ',';
-        s += param_name(p);
+        s += to_name(p);
       }
     return s;
   }

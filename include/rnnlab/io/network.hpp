@@ -59,10 +59,12 @@ constexpr bool activation_named(std::string_view name) {
 }
 
 inline readout_source parse_readout(const std::string& s, const std::filesystem::path& file) {
-  if (s == "rates" || s == "f(x)") return readout_source::rates;
-  if (s == "state" || s == "x") return readout_source::state;
-  throw io_error("rnnlab::io: file '" + file.string() + "': field 'readout' must be \"rates\" or \"state\", got \"" +
-                 s + "\"");
+  if (s == "f(x)") return readout_source::rates;  // aliases older files use
+  if (s == "x") return readout_source::state;
+  for (const auto& [value, name] : enum_names(readout_source{}))
+    if (name == s) return value;
+  throw io_error("rnnlab::io: file '" + file.string() + "': field 'readout' must be one of " +
+                 valid_names<readout_source>() + ", got \"" + s + "\"");
 }
 
 }  // namespace detail
@@ -115,7 +117,7 @@ void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net,
   j["n_outputs"] = net.n_outputs();
   j["activation"] = std::string(F::name);
   j["alpha"] = static_cast<double>(net.alpha());
-  j["readout"] = std::string(readout_name(net.readout()));
+  j["readout"] = std::string(to_name(net.readout()));
   j["dtype"] = std::is_same_v<Scalar, float> ? "float32" : "float64";
   j["preset"] = meta.preset;
   if (meta.seed) j["seed"] = *meta.seed;

@@ -56,6 +56,7 @@
 #include <rnnlab/random.hpp>
 #include <rnnlab/tasks/concepts.hpp>
 #include <rnnlab/tasks/trial_batch.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -124,6 +125,13 @@ enum class initial_state_mode {
   shared_random,     ///< one x0 ~ N(0, std²) per batch, shared by its trials (the reference code's)
   per_trial_random,  ///< an independent x0 ~ N(0, std²) per trial (the paper's text)
 };
+
+/// The names of initial_state_mode (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<initial_state_mode, std::string_view>, 3> enum_names(initial_state_mode) {
+  return {{{initial_state_mode::network, "network"},
+           {initial_state_mode::shared_random, "shared_random"},
+           {initial_state_mode::per_trial_random, "per_trial_random"}}};
+}
 
 struct initial_state_policy {
   initial_state_mode mode = initial_state_mode::per_trial_random;

@@ -37,6 +37,7 @@
 
 #include <unistd.h>  // isatty, fileno
 
+#include <rnnlab/names.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/learning/detail/archive.hpp>
 #include <rnnlab/random.hpp>
@@ -50,14 +51,12 @@ enum class training_status {
   stopped,           ///< a callback asked to stop
 };
 
-constexpr std::string_view status_name(training_status s) noexcept {
-  switch (s) {
-    case training_status::converged: return "converged";
-    case training_status::budget_exhausted: return "budget_exhausted";
-    case training_status::diverged: return "diverged";
-    case training_status::stopped: return "stopped";
-  }
-  return "?";
+/// The names of training_status (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<training_status, std::string_view>, 4> enum_names(training_status) {
+  return {{{training_status::converged, "converged"},
+           {training_status::budget_exhausted, "budget_exhausted"},
+           {training_status::diverged, "diverged"},
+           {training_status::stopped, "stopped"}}};
 }
 
 /// What callbacks see.
@@ -172,11 +171,24 @@ enum class stopping_rule {
   never,        ///< only budgets, divergence or a callback stop training
 };
 
+/// The names of stopping_rule (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<stopping_rule, std::string_view>, 3> enum_names(stopping_rule) {
+  return {{{stopping_rule::min_of_last, "min_of_last"},
+           {stopping_rule::threshold, "threshold"},
+           {stopping_rule::never, "never"}}};
+}
+
 /// What the stopping rule watches.
 enum class stopping_metric {
   score,  ///< the task's score (higher is better; needs a ScoredTask)
   loss,   ///< the masked loss on the validation set (lower is better; any task)
 };
+
+/// The names of stopping_metric (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<stopping_metric, std::string_view>, 2> enum_names(stopping_metric) {
+  return {{{stopping_metric::score, "score"},
+           {stopping_metric::loss, "loss"}}};
+}
 
 namespace detail {
 /// Min (or max) of the last `window` entries of `h`; NaN when fewer.

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include <rnnlab/names.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/tasks/trial_batch.hpp>
 #include <rnnlab/tensor.hpp>
@@ -27,6 +28,12 @@ enum class loss_kind {
   cross_entropy,  ///< softmax cross-entropy against target probabilities y* (needs O ≥ 2)
 };
 
+/// The names of loss_kind (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<loss_kind, std::string_view>, 2> enum_names(loss_kind) {
+  return {{{loss_kind::mse, "mse"},
+           {loss_kind::cross_entropy, "cross_entropy"}}};
+}
+
 /// How the masked sum is normalised: the factor c in L = c Σ m · (per-entry loss).
 enum class loss_normalization {
   sum,          ///< c = 1: the reference code's batch sum
@@ -34,9 +41,11 @@ enum class loss_normalization {
   per_element,  ///< c = 1/(O Σ_{t,b} m_{t,b}): the mean over the masked entries (the "mean squared error")
 };
 
-constexpr std::string_view loss_kind_name(loss_kind k) noexcept { return k == loss_kind::mse ? "mse" : "cross_entropy"; }
-constexpr std::string_view loss_normalization_name(loss_normalization n) noexcept {
-  return n == loss_normalization::sum ? "sum" : n == loss_normalization::per_trial ? "per_trial" : "per_element";
+/// The names of loss_normalization (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<loss_normalization, std::string_view>, 3> enum_names(loss_normalization) {
+  return {{{loss_normalization::sum, "sum"},
+           {loss_normalization::per_trial, "per_trial"},
+           {loss_normalization::per_element, "per_element"}}};
 }
 
 /// A loss: kind and normalisation.

@@ -57,6 +57,7 @@
 #include <utility>
 #include <vector>
 
+#include <rnnlab/names.hpp>
 #include <rnnlab/core/concepts.hpp>
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/core/parallel_simulate.hpp>
@@ -87,6 +88,19 @@ enum class validation_mode {
   /// network and final score (see the file comment); the score curve is sparse.
   lazy,
 };
+
+/// The names of validation_mode (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<validation_mode, std::string_view>, 2> enum_names(validation_mode) {
+  return {{{validation_mode::eager, "eager"},
+           {validation_mode::lazy, "lazy"}}};
+}
+
+/// The names of progress_display (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<progress_display, std::string_view>, 3> enum_names(progress_display) {
+  return {{{progress_display::automatic, "automatic"},
+           {progress_display::always, "always"},
+           {progress_display::never, "never"}}};
+}
 
 /// Options of `train`.
 struct train_options {

@@ -21,12 +21,19 @@
 #include <rnnlab/error.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tasks/trial_batch.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
 /// Whether a noise level is a standard deviation or a variance. The papers' text gives variances;
 /// the reference code uses the same numbers as standard deviations (reference_code_spec §1.2).
 enum class noise_convention { stddev, variance };
+
+/// The names of noise_convention (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<noise_convention, std::string_view>, 2> enum_names(noise_convention) {
+  return {{{noise_convention::stddev, "std"},
+           {noise_convention::variance, "variance"}}};
+}
 
 /// A noise level with an explicit convention.
 struct noise_level {
@@ -57,6 +64,12 @@ enum class zero_coherence_label {
   random_sign,  ///< ±1 at random (reference RDM: the sign branch is drawn before the magnitude)
   zero,         ///< 0: no correct answer, always scored correct (reference N-CDI)
 };
+
+/// The names of zero_coherence_label (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<zero_coherence_label, std::string_view>, 2> enum_names(zero_coherence_label) {
+  return {{{zero_coherence_label::random_sign, "random_sign"},
+           {zero_coherence_label::zero, "zero"}}};
+}
 
 /// One trial's condition: the signed mean of the attended stream and which stream is attended.
 struct trial_condition {
@@ -93,6 +106,12 @@ enum class accuracy_convention {
   /// sign(y_T) must equal the label; trials with label 0 are left out of the denominator.
   strict,
 };
+
+/// The names of accuracy_convention (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<accuracy_convention, std::string_view>, 2> enum_names(accuracy_convention) {
+  return {{{accuracy_convention::reference, "reference"},
+           {accuracy_convention::strict, "strict"}}};
+}
 
 /// Decision accuracy of outputs (T, B, O ≥ 1): the sign of output channel 0 at the last step
 /// against `labels` (B). Throws shape_error if the batch sizes differ.

@@ -10,6 +10,7 @@
 
 #include <rnnlab/error.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 

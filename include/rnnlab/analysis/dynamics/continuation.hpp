@@ -27,6 +27,7 @@
 #include <rnnlab/analysis/dynamics/fixed_points.hpp>
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/error.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -75,15 +76,13 @@ enum class continuation_status {
   singular_start, ///< the tangent at the start could not be computed
 };
 
-constexpr std::string_view continuation_status_name(continuation_status s) noexcept {
-  switch (s) {
-    case continuation_status::left_range: return "left_range";
-    case continuation_status::closed_loop: return "closed_loop";
-    case continuation_status::max_steps: return "max_steps";
-    case continuation_status::step_too_small: return "step_too_small";
-    case continuation_status::singular_start: return "singular_start";
-  }
-  return "?";
+/// The names of continuation_status (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<continuation_status, std::string_view>, 5> enum_names(continuation_status) {
+  return {{{continuation_status::left_range, "left_range"},
+           {continuation_status::closed_loop, "closed_loop"},
+           {continuation_status::max_steps, "max_steps"},
+           {continuation_status::step_too_small, "step_too_small"},
+           {continuation_status::singular_start, "singular_start"}}};
 }
 
 /// One point of a branch.

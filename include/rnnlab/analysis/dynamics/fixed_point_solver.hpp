@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include <rnnlab/names.hpp>
 #include <rnnlab/analysis/concepts.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/kernels/dense_lu.hpp>
@@ -46,15 +47,13 @@ enum class fp_status : std::int32_t {
   non_finite = 4,      ///< the iterate or F became NaN / infinite
 };
 
-constexpr std::string_view fp_status_name(fp_status s) noexcept {
-  switch (s) {
-    case fp_status::converged: return "converged";
-    case fp_status::captured: return "captured";
-    case fp_status::local_minimum: return "local_minimum";
-    case fp_status::max_iterations: return "max_iterations";
-    case fp_status::non_finite: return "non_finite";
-  }
-  return "?";
+/// The names of fp_status (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<fp_status, std::string_view>, 5> enum_names(fp_status) {
+  return {{{fp_status::converged, "converged"},
+           {fp_status::captured, "captured"},
+           {fp_status::local_minimum, "local_minimum"},
+           {fp_status::max_iterations, "max_iterations"},
+           {fp_status::non_finite, "non_finite"}}};
 }
 
 /// Parameters of `find_fixed_points`.

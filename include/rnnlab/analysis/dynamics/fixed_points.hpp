@@ -64,6 +64,7 @@
 #include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -78,14 +79,12 @@ enum class stability_class : std::int32_t {
   marginal = 3,  ///< some |μ| within `marginal_tolerance` of 1: not hyperbolic (line attractor, fold)
 };
 
-constexpr std::string_view stability_name(stability_class s) noexcept {
-  switch (s) {
-    case stability_class::stable: return "stable";
-    case stability_class::saddle: return "saddle";
-    case stability_class::unstable: return "unstable";
-    case stability_class::marginal: return "marginal";
-  }
-  return "?";
+/// The names of stability_class (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<stability_class, std::string_view>, 4> enum_names(stability_class) {
+  return {{{stability_class::stable, "stable"},
+           {stability_class::saddle, "saddle"},
+           {stability_class::unstable, "unstable"},
+           {stability_class::marginal, "marginal"}}};
 }
 
 /// What happened to one start.

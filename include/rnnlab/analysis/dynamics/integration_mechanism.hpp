@@ -27,6 +27,7 @@
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/random.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -38,14 +39,12 @@ enum class integration_mechanism {
   undetermined,  ///< pulse experiment only: the end states are not at known attractors
 };
 
-constexpr std::string_view integration_name(integration_mechanism m) noexcept {
-  switch (m) {
-    case integration_mechanism::transient: return "transient";
-    case integration_mechanism::stable: return "stable";
-    case integration_mechanism::no_attractor: return "no_attractor";
-    case integration_mechanism::undetermined: return "undetermined";
-  }
-  return "?";
+/// The names of integration_mechanism (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<integration_mechanism, std::string_view>, 4> enum_names(integration_mechanism) {
+  return {{{integration_mechanism::transient, "transient"},
+           {integration_mechanism::stable, "stable"},
+           {integration_mechanism::no_attractor, "no_attractor"},
+           {integration_mechanism::undetermined, "undetermined"}}};
 }
 
 /// Parameters of `classify_integration`.

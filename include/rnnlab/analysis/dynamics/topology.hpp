@@ -45,6 +45,7 @@
 #include <rnnlab/analysis/dynamics/fixed_points.hpp>
 #include <rnnlab/analysis/dynamics/probe_sets.hpp>
 #include <rnnlab/error.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -56,6 +57,12 @@ enum class topology_label {
   context_value,  ///< (context, value): the fix
   channel0,       ///< input channel 0 only (the reference code; wrong for CDI / N-CDI)
 };
+
+/// The names of topology_label (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<topology_label, std::string_view>, 2> enum_names(topology_label) {
+  return {{{topology_label::context_value, "context_value"},
+           {topology_label::channel0, "channel0"}}};
+}
 
 /// The fixed points of one network over a probe set, each labelled by its input.
 struct labelled_points {
@@ -87,6 +94,12 @@ struct topology_signature_params {
 };
 
 enum class topology_status { ok, too_few_roots };
+
+/// The names of topology_status (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<topology_status, std::string_view>, 2> enum_names(topology_status) {
+  return {{{topology_status::ok, "ok"},
+           {topology_status::too_few_roots, "too_few_roots"}}};
+}
 
 /// The signature: n_roots × n_neighbours labels, and their vector form.
 struct topology_signature {

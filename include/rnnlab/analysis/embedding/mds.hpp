@@ -31,6 +31,7 @@
 #include <rnnlab/error.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -44,6 +45,13 @@ struct classical_mds_params {
 };
 
 enum class mds_status { ok, decomposition_failed, max_iterations };
+
+/// The names of mds_status (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<mds_status, std::string_view>, 3> enum_names(mds_status) {
+  return {{{mds_status::ok, "ok"},
+           {mds_status::decomposition_failed, "decomposition_failed"},
+           {mds_status::max_iterations, "max_iterations"}}};
+}
 
 /// Result of `classical_mds`.
 struct classical_mds_result {

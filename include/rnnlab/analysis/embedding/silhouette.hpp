@@ -30,14 +30,17 @@
 #include <rnnlab/error.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
 /// Which distance between samples the silhouette uses (see the file comment).
 enum class silhouette_metric { precomputed, rows_as_features };
 
-constexpr std::string_view metric_name(silhouette_metric m) noexcept {
-  return m == silhouette_metric::precomputed ? "precomputed" : "rows_as_features";
+/// The names of silhouette_metric (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<silhouette_metric, std::string_view>, 2> enum_names(silhouette_metric) {
+  return {{{silhouette_metric::precomputed, "precomputed"},
+           {silhouette_metric::rows_as_features, "rows_as_features"}}};
 }
 
 /// Parameters of `silhouette`.

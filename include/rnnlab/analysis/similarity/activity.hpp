@@ -28,6 +28,7 @@
 #include <rnnlab/random.hpp>
 #include <rnnlab/tasks/validation.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -46,6 +47,12 @@ struct svcca_probe_params {
 
 /// What is recorded.
 enum class activity_kind { state, rates };
+
+/// The names of activity_kind (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<activity_kind, std::string_view>, 2> enum_names(activity_kind) {
+  return {{{activity_kind::state, "state"},
+           {activity_kind::rates, "rates"}}};
+}
 
 /// Parameters of `record_activity`.
 struct activity_params {

@@ -37,6 +37,7 @@
 #include <rnnlab/analysis/similarity/detail/activity_checks.hpp>
 #include <rnnlab/analysis/similarity/pca.hpp>
 #include <rnnlab/error.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -47,13 +48,11 @@ enum class similarity_status {
   undefined,             ///< the estimator is undefined for this input (e.g. debiased CKA with ≤ 0 self-HSIC); NaN
 };
 
-constexpr std::string_view status_name(similarity_status s) noexcept {
-  switch (s) {
-    case similarity_status::ok: return "ok";
-    case similarity_status::decomposition_failed: return "decomposition_failed";
-    case similarity_status::undefined: return "undefined";
-  }
-  return "?";
+/// The names of similarity_status (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<similarity_status, std::string_view>, 3> enum_names(similarity_status) {
+  return {{{similarity_status::ok, "ok"},
+           {similarity_status::decomposition_failed, "decomposition_failed"},
+           {similarity_status::undefined, "undefined"}}};
 }
 
 /// Parameters of `cca`.

@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include <rnnlab/names.hpp>
 #include <rnnlab/analysis/concepts.hpp>
 #include <rnnlab/analysis/similarity/cca.hpp>
 #include <rnnlab/analysis/similarity/cka.hpp>
@@ -53,14 +54,12 @@ namespace rnnlab {
 /// The metric of a population distance matrix.
 enum class similarity_metric { svcca, cca, cka, procrustes };
 
-constexpr std::string_view metric_name(similarity_metric m) noexcept {
-  switch (m) {
-    case similarity_metric::svcca: return "svcca";
-    case similarity_metric::cca: return "cca";
-    case similarity_metric::cka: return "cka";
-    case similarity_metric::procrustes: return "procrustes";
-  }
-  return "?";
+/// The names of similarity_metric (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<similarity_metric, std::string_view>, 4> enum_names(similarity_metric) {
+  return {{{similarity_metric::svcca, "svcca"},
+           {similarity_metric::cca, "cca"},
+           {similarity_metric::cka, "cka"},
+           {similarity_metric::procrustes, "procrustes"}}};
 }
 
 /// Parameters of `distance_matrix`.

@@ -30,6 +30,7 @@
 #include <rnnlab/kernels/cross_products.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/tensor.hpp>
+#include <rnnlab/names.hpp>
 
 namespace rnnlab {
 
@@ -68,6 +69,12 @@ struct activity_factor {
 
 /// Status of a PCA (the eigen-solver of the Gram matrix is the only thing that can fail).
 enum class pca_status { ok, decomposition_failed };
+
+/// The names of pca_status (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<pca_status, std::string_view>, 2> enum_names(pca_status) {
+  return {{{pca_status::ok, "ok"},
+           {pca_status::decomposition_failed, "decomposition_failed"}}};
+}
 
 /// Result of `pca`.
 struct pca_result {

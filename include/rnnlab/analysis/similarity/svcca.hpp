@@ -32,13 +32,11 @@ namespace rnnlab {
 /// How the canonical correlations are summarised into one similarity.
 enum class svcca_summary { mean, max, pwcca };
 
-constexpr std::string_view summary_name(svcca_summary s) noexcept {
-  switch (s) {
-    case svcca_summary::mean: return "mean";
-    case svcca_summary::max: return "max";
-    case svcca_summary::pwcca: return "pwcca";
-  }
-  return "?";
+/// The names of svcca_summary (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
+constexpr std::array<std::pair<svcca_summary, std::string_view>, 3> enum_names(svcca_summary) {
+  return {{{svcca_summary::mean, "mean"},
+           {svcca_summary::max, "max"},
+           {svcca_summary::pwcca, "pwcca"}}};
 }
 
 /// Parameters of `svcca`. The defaults are the reference code's conventions.
