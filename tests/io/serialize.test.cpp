@@ -244,6 +244,11 @@ TEST_CASE("the JSON of presets: names, nested objects, NaN and optional as null"
   neg["n_threads"] = 2.5;  // not an integer
   CHECK_THROWS_AS((void)neg.get<fixed_point_params>(), io_error);
   json big = distance_matrix_params{};
-  big["n_threads"] = -1;  // unsigned
+  big["n_threads"] = "two";  // not a number
   CHECK_THROWS_WITH_AS((void)big.get<distance_matrix_params>(), doctest::Contains("n_threads"), io_error);
+  // thread_count is signed: a negative count is read as written and refused where it is used
+  big["n_threads"] = -1;
+  const auto neg_threads = big.get<distance_matrix_params>();
+  CHECK(neg_threads.n_threads == -1);
+  CHECK_THROWS_WITH_AS(neg_threads.validate(), doctest::Contains("n_threads"), argument_error);
 }
