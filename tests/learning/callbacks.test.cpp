@@ -10,41 +10,18 @@
 
 #include "../support/archetype_rule.hpp"
 #include "../support/archetype_task.hpp"
+#include "../support/easy_training.hpp"
 #include "../support/scratch.hpp"
 
 using namespace rnnlab;
 
 namespace {
 
-// The easy RDM of trainer.test.cpp: BPTT reaches the reference criterion in a few dozen updates.
-random_dots ck_rdm() {
-  rdm_params p = rdm_params::reference_code(0.1);
-  p.n_steps = 60;
-  p.loss = loss_window::decision_window(10);
-  p.validation.n_trials = 400;
-  return random_dots(p);
-}
-
-ctrnn<float> ck_net(std::uint64_t seed) {
-  auto g = make_stream(seed, 0, stream_purpose::initialization);
-  return make_ctrnn<float>(ctrnn_config::reference_code(20), 1, 1, g);
-}
-
-bptt<adam> ck_rule() {
-  auto r = bptt<adam>::reference_code();
-  r.optimizer.learning_rate = 1e-2;
-  r.batch_size = 64;
-  return r;
-}
-
 train_options ck_options() {
-  train_options o;
-  o.max_updates = 400;
+  train_options o = test::easy_options();
   o.seed = 9;
-  o.progress = progress_display::never;
   return o;
 }
-
 
 struct ck_stop_at {
   Index update;
@@ -54,28 +31,28 @@ struct ck_stop_at {
 }  // namespace
 
 TEST_CASE("a run interrupted and resumed from its checkpoint ends bit-identical to an uninterrupted one") {
-  const auto task = ck_rdm();
+  const auto task = test::easy_rdm();
   // Uninterrupted.
-  auto net_a = ck_net(1);
-  const auto a = train(net_a, task, ck_rule(), ck_options());
+  auto net_a = test::easy_net(1);
+  const auto a = train(net_a, task, test::easy_rule(), ck_options());
   REQUIRE(a.status == training_status::converged);
   REQUIRE(a.updates > 12);
 
   // Interrupted at update 7 (a callback stops the run; the checkpoint holds update 7), then
   // resumed by a new process-like run: a fresh network object from the same initialisation.
   const auto path = test::fresh("rdm.ckpt");
-  auto net_b = ck_net(1);
+  auto net_b = test::easy_net(1);
   checkpoint_file ck(path, 1);
-  const auto b1 = train(net_b, task, ck_rule(), ck_options(), ck, ck_stop_at{7});
+  const auto b1 = train(net_b, task, test::easy_rule(), ck_options(), ck, ck_stop_at{7});
   CHECK(b1.status == training_status::stopped);
   CHECK(b1.updates == 7);
   CHECK_FALSE(ck.resumed());
   REQUIRE(std::filesystem::exists(path));
   CHECK_FALSE(std::filesystem::exists(path.string() + ".tmp"));
 
-  auto net_c = ck_net(1);
+  auto net_c = test::easy_net(1);
   checkpoint_file ck2(path, 5);
-  const auto c = train(net_c, task, ck_rule(), ck_options(), ck2);
+  const auto c = train(net_c, task, test::easy_rule(), ck_options(), ck2);
   CHECK(ck2.resumed());
   CHECK(c.status == a.status);
   CHECK(c.updates == a.updates);
@@ -87,9 +64,9 @@ TEST_CASE("a run interrupted and resumed from its checkpoint ends bit-identical 
   CHECK(net_c.parameters() == net_a.parameters());  // bit-identical
 
   SUBCASE("the checkpoint of a finished run returns its report without updating") {
-    auto net_d = ck_net(2);  // another initialisation: must be replaced by the checkpoint's
+    auto net_d = test::easy_net(2);  // another initialisation: must be replaced by the checkpoint's
     checkpoint_file ck3(path, 1);
-    const auto d = train(net_d, task, ck_rule(), ck_options(), ck3);
+    const auto d = train(net_d, task, test::easy_rule(), ck_options(), ck3);
     CHECK(ck3.resumed());
     CHECK(d.status == training_status::converged);
     CHECK(d.updates == a.updates);
@@ -97,41 +74,41 @@ TEST_CASE("a run interrupted and resumed from its checkpoint ends bit-identical 
     CHECK(net_d.parameters() == net_a.parameters());
   }
   SUBCASE("resume = false starts afresh") {
-    auto net_e = ck_net(1);
+    auto net_e = test::easy_net(1);
     checkpoint_file ck4(path, 1, false);
-    const auto e = train(net_e, task, ck_rule(), ck_options(), ck4, ck_stop_at{3});
+    const auto e = train(net_e, task, test::easy_rule(), ck_options(), ck4, ck_stop_at{3});
     CHECK_FALSE(ck4.resumed());
     CHECK(e.updates == 3);
   }
 }
 
 TEST_CASE("a checkpoint of another network, or not a checkpoint, is an io_error naming the file") {
-  const auto task = ck_rdm();
+  const auto task = test::easy_rdm();
   const auto path = test::fresh("other.ckpt");
   {
     auto g = make_stream(1, 0, stream_purpose::initialization);
     auto net30 = make_ctrnn<float>(ctrnn_config::reference_code(30), 1, 1, g);
     checkpoint_file ck(path, 1);
-    train(net30, task, ck_rule(), ck_options(), ck, ck_stop_at{1});
+    train(net30, task, test::easy_rule(), ck_options(), ck, ck_stop_at{1});
   }
-  auto net20 = ck_net(1);
+  auto net20 = test::easy_net(1);
   checkpoint_file ck(path, 1);
-  CHECK_THROWS_WITH_AS(train(net20, task, ck_rule(), ck_options(), ck), doctest::Contains("other.ckpt"), io_error);
+  CHECK_THROWS_WITH_AS(train(net20, task, test::easy_rule(), ck_options(), ck), doctest::Contains("other.ckpt"), io_error);
   // A double network cannot resume a float checkpoint.
   auto gd = make_stream(1, 0, stream_purpose::initialization);
   auto netd = make_ctrnn<double>(ctrnn_config::reference_code(30), 1, 1, gd);
-  CHECK_THROWS_WITH_AS(train(netd, task, ck_rule(), ck_options(), ck), doctest::Contains("scalar size"), io_error);
+  CHECK_THROWS_WITH_AS(train(netd, task, test::easy_rule(), ck_options(), ck), doctest::Contains("scalar size"), io_error);
   // Garbage.
   { std::ofstream(path, std::ios::binary) << "not a checkpoint at all"; }
-  CHECK_THROWS_WITH_AS(train(net20, task, ck_rule(), ck_options(), ck), doctest::Contains("bad magic"), io_error);
+  CHECK_THROWS_WITH_AS(train(net20, task, test::easy_rule(), ck_options(), ck), doctest::Contains("bad magic"), io_error);
   // Truncated.
   {
-    auto net = ck_net(1);
+    auto net = test::easy_net(1);
     checkpoint_file w(path, 1, false);
-    train(net, task, ck_rule(), ck_options(), w, ck_stop_at{2});
+    train(net, task, test::easy_rule(), ck_options(), w, ck_stop_at{2});
   }
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 3);
-  CHECK_THROWS_WITH_AS(train(net20, task, ck_rule(), ck_options(), ck), doctest::Contains("truncated"), io_error);
+  CHECK_THROWS_WITH_AS(train(net20, task, test::easy_rule(), ck_options(), ck), doctest::Contains("truncated"), io_error);
   CHECK_THROWS_AS(checkpoint_file("", 1), argument_error);
   CHECK_THROWS_AS(checkpoint_file(path, 0), argument_error);
 }
@@ -143,13 +120,13 @@ TEST_CASE("a per-trial rule's state round-trips through a checkpoint too") {
   o.stop.rule = stopping_rule::never;
   o.max_updates = 40;
   o.progress = progress_display::never;
-  auto full = ck_net(3);
+  auto full = test::easy_net(3);
   train(full, task, rule, o);
   const auto path = test::fresh("lms.ckpt");
-  auto part = ck_net(3);
+  auto part = test::easy_net(3);
   checkpoint_file ck(path, 4);
   train(part, task, rule, o, ck, ck_stop_at{13});
-  auto resumed = ck_net(3);
+  auto resumed = test::easy_net(3);
   const auto r = train(resumed, task, rule, o, ck);
   CHECK(r.updates == 40);
   CHECK(resumed.parameters() == full.parameters());
@@ -158,7 +135,7 @@ TEST_CASE("a per-trial rule's state round-trips through a checkpoint too") {
 TEST_CASE("the stopping rules as callbacks") {
   training_report report;
   report.score_name = "decision accuracy";
-  auto net = ck_net(1);
+  auto net = test::easy_net(1);
   int state = 0;
   rng g(1);
   training_context<ctrnn<float>, int> ctx(net, state, g, report);

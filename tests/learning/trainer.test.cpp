@@ -10,39 +10,15 @@
 
 #include "../support/archetype_rule.hpp"
 #include "../support/archetype_task.hpp"
+#include "../support/easy_training.hpp"
 
 using namespace rnnlab;
+using test::easy_net;
+using test::easy_options;
+using test::easy_rdm;
+using test::easy_rule;
 
 namespace {
-
-// A short RDM (T = 60, low noise, decision from the last 10 steps) that BPTT learns in a few
-// dozen updates, so the trainer's logic is tested in well under a second per case.
-random_dots easy_rdm() {
-  rdm_params p = rdm_params::reference_code(0.1);
-  p.n_steps = 60;
-  p.loss = loss_window::decision_window(10);
-  p.validation.n_trials = 400;
-  return random_dots(p);
-}
-
-ctrnn<float> easy_net(std::uint64_t seed) {
-  auto g = make_stream(seed, 0, stream_purpose::initialization);
-  return make_ctrnn<float>(ctrnn_config::reference_code(20), 1, 1, g);
-}
-
-bptt<adam> easy_rule() {
-  auto r = bptt<adam>::reference_code();
-  r.optimizer.learning_rate = 1e-2;
-  r.batch_size = 64;
-  return r;
-}
-
-train_options easy_options() {
-  train_options o;
-  o.max_updates = 400;
-  o.progress = progress_display::never;
-  return o;
-}
 
 struct counting_callback {
   Index updates = 0, validations = 0, checkpoints = 0;
