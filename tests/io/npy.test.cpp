@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <vector>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -276,4 +278,38 @@ TEST_CASE("headers that are not valid are refused with an io_error naming the fi
           "truncated");
   std::string cut = npy_bytes(2, c_dict, 118, c_payload);
   refused("cut_header.npy", cut.substr(0, 60), "truncated");
+}
+
+TEST_CASE("integer arrays are read only from values an integer holds exactly (labels, contexts)") {
+  // A (5,) float64 array: 1, -1, 0 are read as integers; NaN, ±inf, 0.5 and 2^40 are refused.
+  const auto f8_file = [](const std::string& name, const std::vector<double>& values) {
+    std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(values.size()) + ",), }";
+    header.resize(117, ' ');
+    header += '\n';
+    std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(header.size()) + '\0' + header;
+    bytes.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+    write_bytes(scratch(name), bytes);
+    return scratch(name);
+  };
+  const auto read_int = [](const fs::path& q) { return io::read_npy<int, 1>(q); };
+  const auto ok = read_int(f8_file("labels_ok.npy", {1.0, -1.0, 0.0, 1.0, -1.0}));
+  CHECK(ok(0) == 1);
+  CHECK(ok(1) == -1);
+  CHECK(ok(2) == 0);
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  for (const double bad : {nan, inf, -inf, 0.5, 1099511627776.0}) {
+    const auto p = f8_file("labels_bad.npy", {1.0, -1.0, bad, 1.0, 0.0});
+    CHECK_THROWS_WITH_AS(read_int(p), doctest::Contains("element 2"), io_error);
+  }
+  // int64 values beyond the 32-bit range are refused too; within it they are read exactly.
+  std::string header = "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }";
+  header.resize(117, ' ');
+  header += '\n';
+  std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(header.size()) + '\0' + header;
+  const std::int64_t wide[2] = {-7, (std::int64_t{1} << 40) + 1};
+  bytes.append(reinterpret_cast<const char*>(wide), sizeof(wide));
+  write_bytes(scratch("wide.npy"), bytes);
+  CHECK_THROWS_WITH_AS(read_int(scratch("wide.npy")), doctest::Contains("element 1"), io_error);
+  const auto wide_read = io::read_npy<std::int64_t, 1>(scratch("wide.npy"));
+  CHECK(wide_read(1) == (std::int64_t{1} << 40) + 1);
 }

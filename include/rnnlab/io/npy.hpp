@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -30,6 +31,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -272,8 +274,26 @@ inline npy_header read_npy_header(const std::filesystem::path& path) {
 
 namespace detail {
 
+/// Whether `v` is exactly representable in the integer type `Int` (finite, integral, in range);
+/// always true for a floating-point `Int`.
+template <class Int, class Source>
+bool npy_exact(Source v) noexcept {
+  if constexpr (!std::is_integral_v<Int>) {
+    return true;
+  } else if constexpr (std::is_floating_point_v<Source>) {
+    // [−2^(b−1), 2^(b−1)) for a signed Int of b bits: both ends are exact in double
+    const double lo = static_cast<double>(std::numeric_limits<Int>::min());
+    const double v_d = static_cast<double>(v);
+    return std::isfinite(v_d) && v_d == std::trunc(v_d) && v_d >= lo && v_d < -lo;
+  } else {
+    return std::in_range<Int>(v);
+  }
+}
+
+/// Converts the payload into `out`; returns the (C-order) index of the first element that an integer
+/// `Scalar` cannot hold exactly (NaN, ±inf, a fraction, out of range), or count() if there is none.
 template <class Source, class Scalar>
-void npy_convert(const unsigned char* bytes, const npy_header& h, Scalar* out) {
+std::size_t npy_convert(const unsigned char* bytes, const npy_header& h, Scalar* out) {
   const std::size_t n = static_cast<std::size_t>(h.count());
   const bool swap = h.big_endian != (std::endian::native == std::endian::big);
   const std::size_t rank = h.shape.size();
@@ -288,6 +308,7 @@ void npy_convert(const unsigned char* bytes, const npy_header& h, Scalar* out) {
     if (swap) std::reverse(word.begin(), word.end());
     Source v{};
     std::memcpy(&v, word.data(), sizeof(Source));
+    if (!npy_exact<Scalar>(v)) return i;
     out[i] = static_cast<Scalar>(v);
     if (h.fortran_order) {
       for (std::size_t d = rank; d-- > 0;) {  // C-order increment of the multi-index, last axis fastest
@@ -298,6 +319,7 @@ void npy_convert(const unsigned char* bytes, const npy_header& h, Scalar* out) {
       }
     }
   }
+  return n;
 }
 
 /// Reads the payload of a file whose header `h` read_npy_header returned into `out` (count()
@@ -312,12 +334,17 @@ void read_npy_payload(const std::filesystem::path& path, const npy_header& h, Sc
   in.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(bytes));
   if (!in || static_cast<std::size_t>(in.gcount()) != bytes)
     npy_fail(path, "cannot read " + std::to_string(bytes) + " bytes of data at offset " + std::to_string(h.data_offset));
+  std::size_t bad = 0;
   switch (h.dtype) {
-    case npy_dtype::float32: npy_convert<float>(buffer.data(), h, out); break;
-    case npy_dtype::float64: npy_convert<double>(buffer.data(), h, out); break;
-    case npy_dtype::int32: npy_convert<std::int32_t>(buffer.data(), h, out); break;
-    case npy_dtype::int64: npy_convert<std::int64_t>(buffer.data(), h, out); break;
+    case npy_dtype::float32: bad = npy_convert<float>(buffer.data(), h, out); break;
+    case npy_dtype::float64: bad = npy_convert<double>(buffer.data(), h, out); break;
+    case npy_dtype::int32: bad = npy_convert<std::int32_t>(buffer.data(), h, out); break;
+    case npy_dtype::int64: bad = npy_convert<std::int64_t>(buffer.data(), h, out); break;
   }
+  if (bad < static_cast<std::size_t>(h.count()))
+    npy_fail(path, "element " + std::to_string(bad) + " (C order) of the " + std::string(to_name(h.dtype)) +
+                       " data is not an integer that fits the " + std::to_string(8 * sizeof(Scalar)) +
+                       "-bit integers expected (NaN, infinite, fractional or out of range)");
 }
 
 inline void check_extents(const std::filesystem::path& path, const npy_header& h, std::size_t rank,
