@@ -199,6 +199,22 @@ TEST_CASE("a rule that updates during a trial is driven by train() exactly as by
   CHECK_FALSE(net.parameters().W_out == easy_net(7).parameters().W_out);
 }
 
+TEST_CASE("a loss-based stop without a reachable threshold is refused before any work") {
+  archetypes::hold_value_task<false> task;
+  archetypes::online_readout_rule rule;
+  train_options o;
+  o.stop.metric = stopping_metric::loss;
+  o.stop.rule = stopping_rule::threshold;  // max_loss left at 0: it could never fire
+  o.max_updates = 5;
+  o.progress = progress_display::never;
+  auto net = easy_net(8);
+  const auto before = net.parameters();
+  CHECK_THROWS_WITH_AS(train(net, task, rule, o), doctest::Contains("stop.max_loss"), argument_error);
+  CHECK(net.parameters() == before);
+  o.stop.rule = stopping_rule::never;  // budgets only: no threshold needed
+  CHECK_NOTHROW(o.validate());
+}
+
 TEST_CASE("a task without labels drives the loss-based stopping rule") {
   archetypes::hold_value_task<false> task;
   archetypes::online_readout_rule rule;

@@ -141,6 +141,11 @@ struct train_options {
     require(stop.window >= 1, fn, "stop.window", ">= 1", stop.window);
     require(std::isfinite(stop.max_loss) && stop.max_loss >= 0, fn, "stop.max_loss", "a finite value >= 0",
             stop.max_loss);
+    // A loss-based stop needs a threshold it can reach: the default 0 would never fire, and training would
+    // silently run to its budget.
+    require(stop.metric != stopping_metric::loss || stop.rule == stopping_rule::never || stop.max_loss > 0, fn,
+            "stop.max_loss", "a threshold > 0 when stop.metric is loss (set the validation loss to stop at)",
+            stop.max_loss);
     require(max_updates >= 0, fn, "max_updates", ">= 0 (0 = no cap)", max_updates);
     require(max_trials >= 0, fn, "max_trials", ">= 0 (0 = no cap)", max_trials);
     require(std::isfinite(max_seconds) && max_seconds >= 0, fn, "max_seconds", "a finite value >= 0 (0 = none)",
