@@ -78,6 +78,11 @@ void do_simulate(const simulate_args& a) {
     require_shape(net.n_inputs() == batch.n_inputs(), "rnnlab simulate", "BATCH_DIR",
                   "a batch with " + std::to_string(net.n_inputs()) + " inputs (the network's)",
                   std::to_string(batch.n_inputs()) + " inputs");
+    // The accuracy below compares the outputs with the batch's targets and labels: a batch for another
+    // output count is refused, as `rnnlab grad` does.
+    require_shape(batch.targets.shape(2) == net.n_outputs(), "rnnlab simulate", "BATCH_DIR",
+                  "targets with " + std::to_string(net.n_outputs()) + " channels (the network's outputs)",
+                  shape_string(batch.targets.shape()));
     typename std::decay_t<decltype(net)>::matrix_type X0;
     if (a.x0 == "random") {
       auto g = make_stream(a.seed, 0, stream_purpose::initial_state);
