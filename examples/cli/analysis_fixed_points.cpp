@@ -33,7 +33,13 @@ struct fixed_points_args {
 
 /// Parses one --input value: a probe-set name, or M comma-separated numbers.
 probe_set parse_input(const std::string& text, Index n_inputs) {
-  if (!text.empty() && (std::isalpha(static_cast<unsigned char>(text[0])) != 0)) return probe_set_by_name(text, n_inputs);
+  const std::string expected = "M comma-separated finite numbers (M = the network's n_inputs) or a probe set: "
+                               "large, small, sparse (RDM) or zero";
+  if (!text.empty() && (std::isalpha(static_cast<unsigned char>(text[0])) != 0)) {
+    if (text != "large" && text != "small" && text != "sparse" && text != "zero")
+      throw argument_error(rnnlab::detail::argument_message("rnnlab fixed-points", "--input", expected, "'" + text + "'"));
+    return probe_set_by_name(text, n_inputs);
+  }
   std::vector<double> values;
   std::stringstream ss(text);
   std::string item;
@@ -41,11 +47,10 @@ probe_set parse_input(const std::string& text, Index n_inputs) {
     try {
       std::size_t used = 0;
       values.push_back(std::stod(item, &used));
-      if (used != item.size()) throw std::invalid_argument(item);
+      if (used != item.size() || !std::isfinite(values.back())) throw std::invalid_argument(item);
     } catch (const std::exception&) {
       throw argument_error(rnnlab::detail::argument_message("rnnlab fixed-points", "--input",
-                                                            "comma-separated numbers or a probe-set name",
-                                                            "'" + text + "'"));
+                                                            expected, "'" + text + "'"));
     }
   }
   require_shape(static_cast<Index>(values.size()) == n_inputs, "rnnlab fixed-points", "--input",

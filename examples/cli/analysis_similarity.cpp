@@ -210,19 +210,38 @@ struct embed_args {
 // Labels: a JSON array (integers or strings), {"labels": [...]}, or the fixtures' {"blocks": [{"rule", "count"}]}.
 std::vector<int> read_labels(const fs::path& path, std::vector<std::string>& names) {
   const io::json j = io::read_json(path);
+  const std::string expected =
+      "a JSON array of labels (integers or strings), {\"labels\": [...]} or {\"blocks\": [{\"rule\": R, \"count\": n}, ...]}";
+  const auto bad = [&](const std::string& what) {
+    return io_error("rnnlab embed: --labels '" + path.string() + "': expected " + expected + ", got " + what);
+  };
   io::json list = io::json::array();
-  if (j.is_array())
+  if (j.is_array()) {
     list = j;
-  else if (j.contains("labels"))
+  } else if (j.is_object() && j.contains("labels")) {
     list = j.at("labels");
-  else if (j.contains("blocks"))
-    for (const auto& b : j.at("blocks"))
-      for (int i = 0; i < b.at("count").get<int>(); ++i) list.push_back(b.at("rule"));
-  else
-    throw io_error("rnnlab embed: " + path.string() + ": expected a JSON array of labels, {\"labels\": [...]} or {\"blocks\": [...]}");
+    if (!list.is_array()) throw bad("\"labels\" of type " + std::string(list.type_name()));
+  } else if (j.is_object() && j.contains("blocks")) {
+    const io::json& blocks = j.at("blocks");
+    if (!blocks.is_array()) throw bad("\"blocks\" of type " + std::string(blocks.type_name()));
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+      const io::json& b = blocks[k];
+      const std::string where = "blocks[" + std::to_string(k) + "]";
+      if (!b.is_object() || !b.contains("rule") || !b.contains("count"))
+        throw bad(where + " = " + b.dump() + " (needs \"rule\" and \"count\")");
+      if (!b.at("count").is_number_integer() || b.at("count").get<long long>() < 0)
+        throw bad(where + ".count = " + b.at("count").dump() + " (needs a non-negative integer)");
+      for (long long i = 0; i < b.at("count").get<long long>(); ++i) list.push_back(b.at("rule"));
+    }
+  } else {
+    throw bad(j.is_object() ? "an object without \"labels\" or \"blocks\"" : "a JSON " + std::string(j.type_name()));
+  }
   std::vector<int> codes;
   std::map<std::string, int> index;
-  for (const auto& v : list) {
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    const io::json& v = list[k];
+    if (!v.is_string() && !v.is_number_integer())
+      throw bad("label " + std::to_string(k) + " = " + v.dump() + " (labels are integers or strings)");
     const std::string key = v.is_string() ? v.get<std::string>() : v.dump();
     auto [it, added] = index.emplace(key, static_cast<int>(names.size()));
     if (added) names.push_back(key);

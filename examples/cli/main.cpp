@@ -27,7 +27,14 @@ int main(int argc, char** argv) {
   // as if the subcommand existed.
   for (int i = 1; i < argc; ++i) {
     const std::string_view word = argv[i];
-    if (word.empty() || word.front() == '-') continue;
+    if (!word.empty() && word.front() == '-') {
+      if (word == "-h" || word == "--help" || word == "--version") continue;
+      std::cerr << "rnnlab: error: unknown option '" << word
+                << "' before the subcommand (the top level takes only --help and --version; a subcommand's options "
+                   "follow it: rnnlab SUBCOMMAND --help)\n";
+      return 2;
+    }
+    if (word.empty()) continue;
     const bool known = std::any_of(commands.begin(), commands.end(), [&](const auto& c) { return c.first == word; });
     if (!known) {
       std::cerr << "rnnlab: error: unknown subcommand '" << word << "'; valid subcommands:";

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <tuple>
 
 #include "../support/cli_runner.hpp"
 
@@ -23,6 +24,16 @@ namespace {
 std::string output_of(const std::string& args) {
   std::string out;
   FILE* p = popen((std::string(RNNLAB_CLI) + " " + args + " 2>/dev/null").c_str(), "r");
+  if (!p) return out;
+  char buf[256];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  pclose(p);
+  return out;
+}
+/// What `rnnlab ARGS` prints on stderr (stdout discarded).
+std::string stderr_of_cli(const std::string& args) {
+  std::string out;
+  FILE* p = popen((std::string(RNNLAB_CLI) + " " + args + " 2>&1 >/dev/null").c_str(), "r");
   if (!p) return out;
   char buf[256];
   while (fgets(buf, sizeof buf, p)) out += buf;
@@ -85,6 +96,13 @@ TEST_CASE("rnnlab fixed-points finds the three analytic roots of a bistable unit
   CHECK(summary.is_object());
   // A wrong input size is rejected before any work.
   CHECK(run("fixed-points " + dir.string() + " --input 0,0 --starts 8 --out " + fresh("bad").string()) != 0);
+  // Not a number and not a probe set: the message says what --input takes (nan/inf are not probe-set names).
+  for (const char* bad : {"nan", "inf", "1e999", "bogus"}) {
+    CAPTURE(bad);
+    const std::string err = stderr_of_cli("fixed-points " + dir.string() + " --input " + bad + " --starts 8 --out " +
+                                          fresh("bad_input").string());
+    CHECK(err.find("argument '--input': expected M comma-separated finite numbers") != std::string::npos);
+  }
 }
 
 TEST_CASE("rnnlab similarity: SVCCA of activity and an invertible transform of it is 1") {
@@ -111,4 +129,38 @@ TEST_CASE("rnnlab similarity: SVCCA of activity and an invertible transform of i
     CHECK(std::stod(indep) < 0.5);
   }
   CHECK(run("similarity " + (dir / "A.npy").string() + " " + (dir / "missing.npy").string()) != 0);
+}
+
+
+TEST_CASE("rnnlab embed: a labels file of the wrong shape is refused naming the file and what was expected") {
+  const auto dir = fresh("embed_labels");
+  fs::create_directories(dir);
+  Eigen::MatrixXd D = Eigen::MatrixXd::Ones(4, 4);
+  D.diagonal().setZero();
+  io::write_npy(dir / "D.npy", D);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::FILE* f = std::fopen((dir / name).c_str(), "w");
+    REQUIRE(f);
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+    return (dir / name).string();
+  };
+  const std::string D_path = (dir / "D.npy").string();
+  for (const auto& [name, text, got] :
+       {std::tuple<std::string, std::string, std::string>{"number.json", "3", "got a JSON number"},
+        {"no_count.json", R"({"blocks": [{"rule": "bptt"}]})", "blocks[0]"},
+        {"bad_count.json", R"({"blocks": [{"rule": "bptt", "count": "two"}]})", "blocks[0].count"},
+        {"labels_object.json", R"({"labels": {"a": 1}})", "\"labels\" of type object"},
+        {"float_label.json", "[0, 1, 0.5, 1]", "label 2 = 0.5"}}) {
+    CAPTURE(name);
+    const std::string err = stderr_of_cli("embed " + D_path + " --labels " + write(name, text) + " --out " +
+                                          (dir / "out").string());
+    CHECK(err.find("rnnlab embed: --labels '") != std::string::npos);
+    CHECK(err.find(name) != std::string::npos);
+    CHECK(err.find(got) != std::string::npos);
+    CHECK(err.find("[json.exception") == std::string::npos);
+  }
+  // A valid file is still accepted.
+  CHECK(run("embed " + D_path + " --labels " + write("ok.json", R"(["a", "a", "b", "b"])") + " --out " +
+            (dir / "out").string() + " --permutations 10") == 0);
 }

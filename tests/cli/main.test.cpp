@@ -44,6 +44,16 @@ TEST_CASE("an unknown subcommand is an error that lists the valid subcommands") 
   }
 }
 
+TEST_CASE("an unknown option before the subcommand is an error naming it") {
+  for (const std::string opt : {"-x", "--bogus"}) {
+    CAPTURE(opt);
+    const auto o = run_cli_capturing(opt + " train --help");
+    CHECK(o.status == 2);
+    CHECK(cli_text_has(o.text, "unknown option '" + opt + "'"));
+    CHECK_FALSE(cli_text_has(o.text, "A subcommand is required"));
+  }
+}
+
 TEST_CASE("known subcommands, help and version still work") {
   const auto help = run_cli_capturing("--help");
   CHECK(help.status == 0);

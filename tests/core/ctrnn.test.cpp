@@ -4,6 +4,7 @@
 #include <rnnlab/core/parallel_simulate.hpp>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 using namespace rnnlab;
@@ -350,4 +351,15 @@ TEST_CASE("parameter groups: the optional W_fb is a named group, zeros_like keep
   CHECK_FALSE(q == p);
   CHECK(param_set::all().contains("W_rec"));
   CHECK_FALSE(param_set::all().contains("W_fb"));
+}
+
+TEST_CASE("init presets: a non-finite or negative gain is refused naming g, not the std it would become") {
+  for (const double g : {std::nan(""), -1.0, std::numeric_limits<double>::infinity()}) {
+    CAPTURE(g);
+    CHECK_THROWS_WITH_AS(rnnlab::init_spec::paper_text(50, g), doctest::Contains("argument 'g (recurrent gain)'"),
+                         rnnlab::argument_error);
+    CHECK_THROWS_WITH_AS(rnnlab::init_spec::reference_code(g), doctest::Contains("argument 'g (recurrent gain)'"),
+                         rnnlab::argument_error);
+  }
+  CHECK_NOTHROW(rnnlab::init_spec::paper_text(50, 0.0));
 }

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/trainer.hpp>
 #include <rnnlab/tasks/context_integration.hpp>
@@ -275,6 +277,31 @@ TEST_CASE("a score-based stopping rule on a task without a score is refused befo
   o.stop.rule = stopping_rule::never;  // only budgets: fine
   o.max_updates = 2;
   CHECK(train(net, task, archetypes::online_readout_rule{}, o).updates == 2);
+}
+
+TEST_CASE("the per-trial archetype keeps the contract: a non-finite trial leaves the network unchanged") {
+  archetypes::hold_value_task<true> task;
+  archetypes::online_readout_rule rule{1e30};  // the first masked step overflows the readout
+  auto net = easy_net(12);
+  const auto before = net.parameters();
+  auto state = rule.make_state(net);
+  rng g(4);
+  const auto r = rule.update(net, state, task, g);
+  CHECK_FALSE(std::isfinite(r.loss));
+  CHECK(net.parameters() == before);
+  CHECK(state.trials_seen == 1);
+}
+
+TEST_CASE("a validation set with NaN values is the task's error before any work, not a diverged run") {
+  archetypes::hold_value_task<true> task;
+  task.amplitude = std::numeric_limits<double>::quiet_NaN();  // every input and target NaN
+  auto net = easy_net(11);
+  const auto before = net.parameters();
+  train_options o = easy_options();
+  CHECK_THROWS_WITH_AS(train(net, task, archetypes::online_readout_rule{}, o),
+                       doctest::Contains("rnnlab::train (the task's validation set): argument 'inputs'"),
+                       argument_error);
+  CHECK(net.parameters() == before);
 }
 
 TEST_CASE("exact lazy validation: the same stopping update, parameters and final score as eager") {

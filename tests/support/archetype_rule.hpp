@@ -12,8 +12,12 @@
 //
 // It reports 1 trial consumed and the trial's summed squared error (before each step's change).
 // Its state counts the trials it has seen (to show a state a checkpoint can archive).
+// The LearningRule contract says a non-finite loss leaves the network unchanged: a rule that changes
+// the network during the trial cannot know the loss in advance, so it keeps what it changes (here the
+// readout, O × N + O numbers) and restores it when the trial's loss or a changed weight is not finite.
 
 #include <cmath>
+#include <limits>
 
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/learning/concepts.hpp>
@@ -52,6 +56,8 @@ struct online_readout_rule {
     auto& p = net.parameters();
     const Index T_ = trial.n_steps(), M = trial.n_inputs(), O = trial.n_outputs();
     const auto alpha = net.alpha();
+    const auto W_out_before = p.W_out;
+    const auto b_out_before = p.b_out;
     vec x = p.x0, u(M), s, y, e;
     double loss = 0;
     for (Index t = 0; t < T_; ++t) {
@@ -68,6 +74,11 @@ struct online_readout_rule {
       const auto step = static_cast<Scalar>(learning_rate) * m_t;
       p.W_out.noalias() -= step * e * s.transpose();
       p.b_out -= step * e;
+    }
+    if (!std::isfinite(loss) || !p.W_out.allFinite() || !p.b_out.allFinite()) {
+      p.W_out = W_out_before;  // the contract: a non-finite trial leaves the network as it was
+      p.b_out = b_out_before;
+      if (std::isfinite(loss)) loss = std::numeric_limits<double>::infinity();
     }
     ++state.trials_seen;
     return {1, loss};

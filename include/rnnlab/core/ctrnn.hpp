@@ -487,9 +487,13 @@ struct init_spec {
 
   static init_spec paper_text(Index n_units, double g = 1.0) {
     require(n_units > 0, "rnnlab::init_spec::paper_text", "n_units", "> 0", n_units);
+    require(std::isfinite(g) && g >= 0.0, "rnnlab::init_spec::paper_text", "g (recurrent gain)", "a finite gain >= 0", g);
     return {g / std::sqrt(static_cast<double>(n_units)), std::sqrt(0.5), std::sqrt(0.1), std::sqrt(0.3), 0.0, 0.0};
   }
-  static init_spec reference_code(double g = 1.0) { return {g * g / 50.0, 0.5, 0.1, 0.3, 0.0, 0.0}; }
+  static init_spec reference_code(double g = 1.0) {
+    require(std::isfinite(g) && g >= 0.0, "rnnlab::init_spec::reference_code", "g (recurrent gain)", "a finite gain >= 0", g);
+    return {g * g / 50.0, 0.5, 0.1, 0.3, 0.0, 0.0};
+  }
 
   void validate() const {
     const auto check = [](double v, std::string_view name) {

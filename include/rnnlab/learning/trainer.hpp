@@ -257,6 +257,10 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
     else
       return task.template sample<Scalar>(options.validation_trials, gv);
   }();
+  // An empty or non-finite validation set is the task's error, said before any training (a NaN
+  // target would otherwise surface as a "diverged" run).
+  if constexpr (requires { val.validate(std::string_view{}); })
+    if (can_validate) val.validate("rnnlab::train (the task's validation set)");
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> val_x0;
   if (options.validation_x0_std >= 0)
     val_x0 = draw_initial_states<Scalar>(init_spec{0, 0, 0, options.validation_x0_std, 0, 0}, net.n_units(),

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include <rnnlab/analysis/similarity/cca.hpp>
+#include <rnnlab/analysis/similarity/svcca.hpp>
 #include <rnnlab/random.hpp>
 
 #include "../../support/random_matrices.hpp"
@@ -93,5 +94,12 @@ TEST_CASE("cca: degenerate input is a clear error") {
   CHECK_THROWS_WITH_AS(cca(gaussian(3, 100, g), Y), doctest::Contains("argument 'Y'"), argument_error);
   CHECK_THROWS_WITH_AS(cca(gaussian(3, 100, g), Eigen::MatrixXd::Ones(3, 100)), doctest::Contains("constant"),
                        argument_error);
+  // The constant argument is the one named (the second here, the first below), for cca and svcca alike.
+  CHECK_THROWS_WITH_AS(cca(gaussian(3, 100, g), Eigen::MatrixXd::Ones(3, 100)),
+                       doctest::Contains("rnnlab::cca: argument 'Y'"), argument_error);
+  CHECK_THROWS_WITH_AS(cca(Eigen::MatrixXd::Ones(3, 100), gaussian(3, 100, g)),
+                       doctest::Contains("rnnlab::cca: argument 'X'"), argument_error);
+  CHECK_THROWS_WITH_AS(svcca(gaussian(3, 100, g), Eigen::MatrixXd::Ones(3, 100), svcca_params{}),
+                       doctest::Contains("rnnlab::svcca: argument 'Y'"), argument_error);
   CHECK_THROWS_AS(cca(gaussian(3, 100, g), gaussian(3, 100, g), {-1.0, 1e-6}), argument_error);
 }

@@ -170,8 +170,8 @@ cca_result cca(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY>& Y
   const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
   detail::require_activity_pair(X, Y, fn);
   const pca_params p{1.0, params.rank_tolerance, 0};
-  const activity_factor fx = factor_activity(X, p);
-  const activity_factor fy = factor_activity(Y, p);
+  const activity_factor fx = detail::factor_activity_named(X, p, fn, "X");
+  const activity_factor fy = detail::factor_activity_named(Y, p, fn, "Y");
   const Eigen::VectorXd dx = detail::whitening_gains(fx.singular_values, fx.max_unit_variance, params.epsilon, false);
   const Eigen::VectorXd dy = detail::whitening_gains(fy.singular_values, fy.max_unit_variance, params.epsilon, false);
   const Eigen::MatrixXd M = fx.basis.topRows(dx.size()) * fy.basis.topRows(dy.size()).transpose();

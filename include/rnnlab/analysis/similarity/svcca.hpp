@@ -125,7 +125,8 @@ svcca_result svcca(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY
   params.validate(fn);
   const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
   detail::require_activity_pair(X, Y, fn);
-  return svcca(factor_activity(X, params.reduction()), factor_activity(Y, params.reduction()), params);
+  return svcca(detail::factor_activity_named(X, params.reduction(), fn, "X"),
+               detail::factor_activity_named(Y, params.reduction(), fn, "Y"), params);
 }
 
 inline svcca_result svcca(const activity_factor& fx, const activity_factor& fy, const svcca_params& params) {
