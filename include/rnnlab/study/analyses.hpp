@@ -72,6 +72,7 @@ inline labelled_points load_labelled_points(const fs::path& entry, const std::st
   labelled_points lp;
   lp.points = pts.transpose();
   lp.n_contexts = U.cols() == 1 ? 1 : static_cast<int>(U.cols() / 2);
+  lp.value_scale = values.size() > 0 ? values.cwiseAbs().maxCoeff() : 0.0;
   for (Index r = 0; r < pts.rows(); ++r) {
     const Index i = probe(r);
     probe_input in;
@@ -274,7 +275,9 @@ inline void analyse_store(const fs::path& store, const study_plan& plan, thread_
       per_net.push_back({{"index", s.index}, {"rule", s.rule}, {"noise", s.noise_label()},
                          {"overall", m.at("overall")}, {"max_stable_at_zero", zero_stable}});
       const std::string key = s.rule + " | " + s.noise_label();
-      mech_counts[key][m.at("overall").get<std::string>()] = mech_counts[key].value(m.at("overall").get<std::string>(), 0) + 1;
+      const std::string verdict = m.at("overall").get<std::string>();
+      if (!mech_counts.contains(key)) mech_counts[key] = io::json::object();
+      mech_counts[key][verdict] = mech_counts[key].value(verdict, 0) + 1;
     }
     io::write_json(out / "integration.json", {{"networks", per_net}, {"counts", mech_counts}});
 

@@ -42,8 +42,9 @@ struct run_options {
   bool analyse = true;        ///< run the cross-network analyses once the store is complete
   bool progress = true;       ///< live progress on `log` (networks done/total per rule, ETA)
   std::FILE* log = stderr;
-  /// Called after each network is committed (index); tests use it to stop a run midway.
-  std::function<void(Index)> on_network_done;
+  /// Called after each network is committed (with its index); returning false stops the run
+  /// (networks already started finish; no new one starts), as an interruption would.
+  std::function<bool(Index)> on_network_done;
 
   void validate() const {
     constexpr std::string_view fn = "rnnlab::study::run_options::validate";
@@ -148,7 +149,9 @@ inline run_summary run_study(const study_plan& plan, const run_options& opt, con
     std::fflush(opt.log);
   };
 
+  std::atomic<bool> stop{false};
   parallel_dynamic(static_cast<Index>(todo.size()), workers, 1, [&](int, Index i) {
+    if (stop.load()) return;
     const network_spec& s = todo[static_cast<std::size_t>(i)];
     thread_budget one(1);
     try {
@@ -166,7 +169,7 @@ inline run_summary run_study(const study_plan& plan, const run_options& opt, con
         ++per_rule[s.rule].first;
         report_progress(s, tm);
       }
-      if (opt.on_network_done) opt.on_network_done(s.index);
+      if (opt.on_network_done && !opt.on_network_done(s.index)) stop = true;
     } catch (const std::exception& e) {
       std::lock_guard lock(mu);
       ++sum.failed;
@@ -186,7 +189,7 @@ inline run_summary run_study(const study_plan& plan, const run_options& opt, con
       break;
     }
   if (sum.complete && opt.analyse && analyse_store) {
-    analyse_store(opt.out, plan, opt.threads, opt.log);
+    analyse_store(opt.out, plan, opt.threads, opt.progress ? opt.log : nullptr);
     sum.analysed = true;
   } else if (!sum.complete && opt.log && opt.progress) {
     std::fprintf(opt.log, "[study] the store is not complete yet (other shards, or failures): analyses wait\n");
