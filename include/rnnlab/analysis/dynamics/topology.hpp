@@ -45,6 +45,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -370,7 +371,7 @@ inline double topology_distance(const labelled_points& a, const labelled_points&
   if (scale == 0.0 && (a.value_scale > 0.0 || b.value_scale > 0.0)) {
     // The probe set's scale: both networks must come from the same probe set.
     require(a.value_scale == 0.0 || b.value_scale == 0.0 || a.value_scale == b.value_scale, fn, "b",
-            detail::fp_text("roots found on the same probe set as a (value scale ", a.value_scale, ")"),
+            "roots found on the same probe set as a (value scale " + std::to_string(a.value_scale) + ")",
             b.value_scale);
     scale = std::max(a.value_scale, b.value_scale);
   }
