@@ -27,6 +27,13 @@
 /// equidistant neighbours (symmetric probe values) cannot be ordered differently in A and B;
 ///     d(ℓ, ℓ′) = |v − v′| / s + w_c [c ≠ c′],   s = the largest |value| of the probe set,
 ///
+/// s comes from the probe set (`labelled_points::value_scale`, set by collect_fixed_points), never
+/// from the roots of the two networks compared, so that every entry of a distance matrix is on
+/// one scale (issue 12, item 7). Which k − 1 roots are a root's nearest does not depend on the
+/// order in which roots were found: candidates are ranked by distance, and distances equal to
+/// within a relative 1e-9 (mirror images, symmetric probe values) are ranked by label
+/// (context, value), then by stability class.
+///
 /// and the distance is the optimal assignment (Hungarian algorithm) of the two root sets, each
 /// unmatched root costing `unmatched_cost`, divided by max(|A|, |B|). It is 0 for identical
 /// topologies, symmetric, independent of the order in which roots were found, and counts
@@ -38,6 +45,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -70,6 +78,9 @@ struct labelled_points {
   std::vector<probe_input> labels;         ///< the input that produced each root
   std::vector<stability_class> stability;  ///< per root (may be empty: stability then ignored)
   int n_contexts = 1;
+  /// s of the topology distance: the largest |value| of the probe set the roots were found on
+  /// (set by collect_fixed_points); 0 = unknown (the distance then falls back to the labels).
+  double value_scale = 0.0;
 
   Index size() const noexcept { return points.cols(); }
 };
@@ -115,7 +126,7 @@ inline topology_signature attractor_topology_signature(const labelled_points& ro
 /// Parameters of `topology_distance`.
 struct topology_distance_params {
   Index n_neighbours = 3;        ///< k: the descriptor holds the k − 1 nearest other roots
-  double value_scale = 0.0;      ///< s; 0: the largest |value| over both networks' labels
+  double value_scale = 0.0;      ///< s; 0: the probe set's (labelled_points::value_scale), else the largest |value| of the labels
   double context_cost = 1.0;     ///< w_c
   double stability_cost = 1.0;   ///< w_s (ignored when a network has no stability classes)
   double neighbour_weight = 1.0; ///< w_n
@@ -161,6 +172,7 @@ inline labelled_points collect_fixed_points(const std::vector<fixed_point_result
                 detail::fp_text("one result per probe (", probes.size(), ")"), results.size());
   labelled_points out;
   out.n_contexts = probes.n_contexts;
+  for (const auto& in : probes.inputs) out.value_scale = std::max(out.value_scale, std::abs(in.value));
   Index n = 0, N = 0;
   for (const auto& r : results) {
     n += static_cast<Index>(r.fixed_points.size());
@@ -193,6 +205,45 @@ inline std::vector<Index> fp_nearest(const Eigen::MatrixXd& P, Index i, Index k,
   std::vector<Index> out;
   if (include_self) out.push_back(i);
   for (Index j = 0; j < want; ++j) out.push_back(d[static_cast<std::size_t>(j)].second);
+  return out;
+}
+
+/// Whether label a ranks before label b: (context, value).
+inline bool fp_label_less(const probe_input& a, const probe_input& b) {
+  return a.context != b.context ? a.context < b.context : a.value < b.value;
+}
+
+/// The k nearest other roots of root i, independent of the order of the roots: by distance, and
+/// among distances equal to within a relative 1e-9, by label (context, value), then stability.
+inline std::vector<Index> fp_nearest_labelled(const labelled_points& s, Index i, Index k) {
+  const Index n = s.size();
+  struct cand {
+    double d;
+    Index j;
+  };
+  std::vector<cand> c;
+  c.reserve(static_cast<std::size_t>(n));
+  for (Index j = 0; j < n; ++j)
+    if (j != i) c.push_back({(s.points.col(j) - s.points.col(i)).norm(), j});
+  std::sort(c.begin(), c.end(), [](const cand& a, const cand& b) { return a.d < b.d; });
+  const bool with_stability = static_cast<Index>(s.stability.size()) == n;
+  const auto rank_less = [&](const cand& a, const cand& b) {
+    const auto& la = s.labels[static_cast<std::size_t>(a.j)];
+    const auto& lb = s.labels[static_cast<std::size_t>(b.j)];
+    if (fp_label_less(la, lb)) return true;
+    if (fp_label_less(lb, la)) return false;
+    if (with_stability) return s.stability[static_cast<std::size_t>(a.j)] < s.stability[static_cast<std::size_t>(b.j)];
+    return false;
+  };
+  // Runs of equal distances (relative 1e-9 between neighbours in the sorted order) ranked by label.
+  for (std::size_t a = 0; a < c.size();) {
+    std::size_t b = a + 1;
+    while (b < c.size() && c[b].d - c[b - 1].d <= 1e-9 * std::max(1.0, c[b].d)) ++b;
+    std::stable_sort(c.begin() + static_cast<std::ptrdiff_t>(a), c.begin() + static_cast<std::ptrdiff_t>(b), rank_less);
+    a = b;
+  }
+  std::vector<Index> out;
+  for (Index j = 0; j < std::min<Index>(k, static_cast<Index>(c.size())); ++j) out.push_back(c[static_cast<std::size_t>(j)].j);
   return out;
 }
 
@@ -317,6 +368,13 @@ inline double topology_distance(const labelled_points& a, const labelled_points&
   const Index na = a.size(), nb = b.size();
   if (na == 0 && nb == 0) return 0.0;
   double scale = p.value_scale;
+  if (scale == 0.0 && (a.value_scale > 0.0 || b.value_scale > 0.0)) {
+    // The probe set's scale: both networks must come from the same probe set.
+    require(a.value_scale == 0.0 || b.value_scale == 0.0 || a.value_scale == b.value_scale, fn, "b",
+            "roots found on the same probe set as a (value scale " + std::to_string(a.value_scale) + ")",
+            b.value_scale);
+    scale = std::max(a.value_scale, b.value_scale);
+  }
   if (scale == 0.0) {
     for (const auto& l : a.labels) scale = std::max(scale, std::abs(l.value));
     for (const auto& l : b.labels) scale = std::max(scale, std::abs(l.value));
@@ -329,7 +387,7 @@ inline double topology_distance(const labelled_points& a, const labelled_points&
     std::vector<std::vector<Index>> nn(static_cast<std::size_t>(s.size()));
     for (Index i = 0; i < s.size(); ++i) {
       auto& v = nn[static_cast<std::size_t>(i)];
-      v = detail::fp_nearest(s.points, i, kk, false);
+      v = detail::fp_nearest_labelled(s, i, kk);
       // compared as a multiset of labels: equidistant neighbours (symmetric probe values) have no
       // meaningful order
       std::sort(v.begin(), v.end(), [&](Index x, Index y) {
