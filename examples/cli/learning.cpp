@@ -7,6 +7,7 @@
 #include <rnnlab/io.hpp>
 #include <rnnlab/io/serialize.hpp>
 #include <rnnlab/learning/bptt.hpp>
+#include <rnnlab/learning/genetic.hpp>
 #include <rnnlab/learning/trainer.hpp>
 #include <rnnlab/rnnlab.hpp>
 
@@ -112,6 +113,8 @@ struct train_args {
   std::string rule_preset = "paper";
   std::optional<double> lr;
   std::optional<Index> batch;
+  std::optional<Index> population, parents, elites;  // ga
+  std::optional<double> mutation_std;                // ga
   std::optional<std::string> params;
   loss_options loss;
   bool loss_norm_given = false;
@@ -153,21 +156,8 @@ std::vector<std::string> stop_choices() {
 // accuracies and losses as null.
 io::json report_json(const training_report& r) { return r; }
 
-template <class Scalar>
-void do_train(train_args a) {
-  if (a.reference) a.task.preset = a.net.preset = a.rule_preset = "reference";
-  const bool ref = a.rule_preset == "reference";
-  auto rule = ref ? bptt<adam>::reference_code() : bptt<adam>::paper_text();
-  if (a.lr) rule.optimizer.learning_rate = *a.lr;
-  if (a.batch) rule.batch_size = *a.batch;
-  if (a.params) rule.params = param_set::parse(*a.params);
-  rule.loss.kind = a.loss.spec().kind;
-  if (a.loss_norm_given) rule.loss.normalization = a.loss.spec().normalization;
-  if (a.x0_mode)
-    rule.initial_state.mode = from_name<initial_state_mode>(x0_mode_name(*a.x0_mode), "rnnlab train", "--x0-mode");
-  if (a.x0_std) rule.initial_state.stddev = *a.x0_std;
-  rule.threads = a.threads;
-
+/// The training options of the rule presets and the stopping/budget flags (shared by every rule).
+train_options make_train_options(const train_args& a, bool ref) {
   train_options opt = ref ? train_options::reference_code() : train_options::paper_text();
   // "min10" is the reference code's rule with its window; the table's names take the preset's window.
   if (a.stop == "min10")
@@ -183,41 +173,119 @@ void do_train(train_args a) {
   opt.validate_every = a.validate_every;
   opt.seed = a.seed;
   opt.evaluation.threads = a.threads;
+  return opt;
+}
+
+/// Saves the trained network (with the task, the rule's description and the training summary in
+/// its metadata) and report.json beside it, and prints the outcome.
+template <class Net>
+void save_trained(const train_args& a, const Net& net, const training_report& report, io::json rule_json) {
+  io::json extra;
+  extra["task"] = a.task.describe();
+  extra["rule"] = std::move(rule_json);
+  io::json rep = report_json(report);
+  extra["training"] = {{"status", rep["status"]},
+                       {"updates", report.updates},
+                       {"trials", report.trials},
+                       {"wall_seconds", report.wall_seconds},
+                       {"final_accuracy", rep["final_accuracy"]}};
+  io::save_network(a.out, net, {a.net.preset == "reference" ? "reference_code" : "paper_text", a.seed, extra});
+  io::write_json(std::filesystem::path(a.out) / "report.json", rep);
+  std::cout << "status " << to_name(report.status) << " (" << report.reason << ") after " << report.updates
+            << " updates, " << report.trials << " trials, " << report.wall_seconds << " s; validation accuracy "
+            << report.final_accuracy << "; wrote " << a.out << "\n";
+}
+
+/// A fresh network for the task (or the --init folder).
+template <class Scalar, class F, class Task>
+ctrnn<Scalar, F> make_train_network(const train_args& a, const Task& task) {
+  if (!a.init_dir.empty()) return io::load_network<Scalar, F>(a.init_dir);
+  auto g = make_stream(a.seed, 0, stream_purpose::initialization);
+  return make_ctrnn<Scalar, F>(a.net.config(), task.n_inputs(), task.n_outputs(), g);
+}
+
+/// --rule ga: the genetic algorithm (learning/genetic.hpp). The reference preset's population is
+/// the task's (50 for RDM, 20 for CDI / N-CDI); --params chooses the mutated groups.
+template <class Scalar>
+void do_train_ga(const train_args& a, bool ref, const train_options& opt) {
+  std::visit(
+      [&](const auto& task) {
+        a.net.with_activation([&]<class F>() {
+          auto net = make_train_network<Scalar, F>(a, task);
+          genetic rule = ref ? genetic::reference_code(genetic::reference_population(task.n_contexts()))
+                             : genetic::paper_text(net.n_units());
+          if (a.population) rule.population_size = *a.population;
+          if (a.parents) rule.parents = *a.parents;
+          if (a.elites) rule.elites = *a.elites;
+          if (a.batch) rule.batch_size = *a.batch;
+          const double sigma = a.mutation_std ? *a.mutation_std : rule.mutation_std.begin()->second;
+          if (a.params || a.mutation_std) {
+            const param_set groups = a.params ? param_set::parse(*a.params) : param_set{param::W_rec, param::W_in,
+                                                                                        param::W_out};
+            rule.mutation_std.clear();
+            for (param p : all_params)
+              if (groups.contains(p)) rule.mutation_std[std::string(to_name(p))] = sigma;
+          }
+          rule.loss.kind = a.loss.spec().kind;
+          if (a.loss_norm_given) rule.loss.normalization = a.loss.spec().normalization;
+          if (a.x0_mode)
+            rule.initial_state.mode =
+                from_name<initial_state_mode>(x0_mode_name(*a.x0_mode), "rnnlab train", "--x0-mode");
+          if (a.x0_std) rule.initial_state.stddev = *a.x0_std;
+          rule.threads = a.threads;
+          io::json mutation = io::json::object();
+          for (const auto& [group, s] : rule.mutation_std) mutation[group] = s;
+          std::cerr << "training a " << net.n_units() << "-unit " << F::name << " network on " << a.task.name
+                    << " with ga (" << a.rule_preset << " preset: population " << rule.population_size << ", parents "
+                    << rule.parents << ", elites " << rule.elites << ", mutation std " << mutation.dump()
+                    << ", batch " << rule.batch_size << ")\n";
+          const auto report = train(net, task, rule, opt);
+          // The rule's JSON (io/serialize.hpp: every hyper-parameter, mutation_std as an object).
+          io::json rule_json = rule;
+          rule_json["name"] = "ga";
+          rule_json["preset"] = a.rule_preset;
+          save_trained(a, net, report, std::move(rule_json));
+        });
+      },
+      a.task.make());
+}
+
+template <class Scalar>
+void do_train(train_args a) {
+  if (a.reference) a.task.preset = a.net.preset = a.rule_preset = "reference";
+  if (a.rule_preset == "paper-text") a.rule_preset = "paper";
+  const bool ref = a.rule_preset == "reference";
+  if (a.rule == "ga") return do_train_ga<Scalar>(a, ref, make_train_options(a, ref));
+  auto rule = ref ? bptt<adam>::reference_code() : bptt<adam>::paper_text();
+  if (a.lr) rule.optimizer.learning_rate = *a.lr;
+  if (a.batch) rule.batch_size = *a.batch;
+  if (a.params) rule.params = param_set::parse(*a.params);
+  rule.loss.kind = a.loss.spec().kind;
+  if (a.loss_norm_given) rule.loss.normalization = a.loss.spec().normalization;
+  if (a.x0_mode)
+    rule.initial_state.mode = from_name<initial_state_mode>(x0_mode_name(*a.x0_mode), "rnnlab train", "--x0-mode");
+  if (a.x0_std) rule.initial_state.stddev = *a.x0_std;
+  rule.threads = a.threads;
+  const train_options opt = make_train_options(a, ref);
 
   std::visit(
       [&](const auto& task) {
         a.net.with_activation([&]<class F>() {
-          ctrnn<Scalar, F> net = [&] {
-            if (!a.init_dir.empty()) return io::load_network<Scalar, F>(a.init_dir);
-            auto g = make_stream(a.seed, 0, stream_purpose::initialization);
-            return make_ctrnn<Scalar, F>(a.net.config(), task.n_inputs(), task.n_outputs(), g);
-          }();
+          auto net = make_train_network<Scalar, F>(a, task);
           std::cerr << "training a " << net.n_units() << "-unit " << F::name << " network on " << a.task.name
                     << " with " << a.rule << " (" << a.rule_preset << " preset: lr " << rule.optimizer.learning_rate
                     << ", batch " << rule.batch_size << ", params " << rule.params.to_string() << ", loss "
                     << to_name(rule.loss.kind) << "/" << to_name(rule.loss.normalization)
                     << ")\n";
           const auto report = train(net, task, rule, opt);
-          io::json extra;
-          extra["task"] = a.task.describe();
-          extra["rule"] = {{"name", a.rule},
-                           {"preset", a.rule_preset},
-                           {"learning_rate", rule.optimizer.learning_rate},
-                           {"batch_size", rule.batch_size},
-                           {"params", rule.params.to_string()},
-                           {"loss", std::string(to_name(rule.loss.kind))},
-                           {"normalization", std::string(to_name(rule.loss.normalization))}};
-          io::json rep = report_json(report);
-          extra["training"] = {{"status", rep["status"]},
-                               {"updates", report.updates},
-                               {"trials", report.trials},
-                               {"wall_seconds", report.wall_seconds},
-                               {"final_accuracy", rep["final_accuracy"]}};
-          io::save_network(a.out, net, {a.net.preset == "reference" ? "reference_code" : "paper_text", a.seed, extra});
-          io::write_json(std::filesystem::path(a.out) / "report.json", rep);
-          std::cout << "status " << to_name(report.status) << " (" << report.reason << ") after "
-                    << report.updates << " updates, " << report.trials << " trials, " << report.wall_seconds
-                    << " s; validation accuracy " << report.final_accuracy << "; wrote " << a.out << "\n";
+          save_trained(a, net, report,
+                       {{"name", a.rule},
+                        {"preset", a.rule_preset},
+                        {"learning_rate", rule.optimizer.learning_rate},
+                        {"batch_size", rule.batch_size},
+                        {"params", rule.params.to_string()},
+                        {"loss", std::string(to_name(rule.loss.kind))},
+                        {"normalization", std::string(to_name(rule.loss.normalization))}});
         });
       },
       a.task.make());
@@ -258,15 +326,24 @@ const bool registered_train = register_command("train", [](CLI::App& app) {
   args->task.add_to(sub, false);
   args->net.add_to(sub);
   sub->add_flag("--reference", args->reference, "Reference-code presets for the task, the network and the rule");
-  sub->add_option("--rule", args->rule, "Learning rule")->check(CLI::IsMember({"bptt"}))->capture_default_str();
-  sub->add_option("--rule-preset", args->rule_preset,
-                  "paper: W_rec, W_in, W_out trained, mean squared error, x0 per trial, stop at 90 %; reference: "
-                  "the published code")
-      ->check(CLI::IsMember({"paper", "reference"}))
+  sub->add_option("--rule", args->rule, "Learning rule: bptt or ga (genetic algorithm)")
+      ->check(CLI::IsMember({"bptt", "ga"}))
       ->capture_default_str();
+  sub->add_option("--rule-preset", args->rule_preset,
+                  "paper (or paper-text): the paper's text (BPTT: W_rec, W_in, W_out trained, mean squared error, x0 "
+                  "per trial; GA: 5 elites + 50 mutants, mutation variance 0.005); reference: the published code "
+                  "(GA: population 50 RDM / 20 CDI, 5 parents, 1 elite, mutation std 0.005)")
+      ->check(CLI::IsMember({"paper", "paper-text", "reference"}))
+      ->capture_default_str();
+  sub->add_option("--population", args->population, "GA: members per generation (elites included)");
+  sub->add_option("--parents", args->parents, "GA: best members that breed the next generation");
+  sub->add_option("--elites", args->elites, "GA: best parents kept unmutated");
+  sub->add_option("--mutation-std", args->mutation_std,
+                  "GA: std of the mutation noise on every mutated group (--params; default W_rec,W_in,W_out)");
+
   sub->add_option("--lr", args->lr, "Adam learning rate (default 5e-4)");
-  sub->add_option("--batch", args->batch, "Trials per update (default 500)");
-  sub->add_option("--params", args->params, "Trained groups, e.g. W_rec or W_rec,W_in,W_out or all");
+  sub->add_option("--batch", args->batch, "Trials per update (default 500; GA: per generation, shared by the members)");
+  sub->add_option("--params", args->params, "Trained (GA: mutated) groups, e.g. W_rec or W_rec,W_in,W_out or all");
   args->loss.add_to(sub, "sum");
   sub->get_option("--normalization")->each([args](const std::string&) { args->loss_norm_given = true; });
   sub->add_option("--x0-mode", args->x0_mode, "Training initial states: network, shared (one per batch), per-trial")

@@ -117,6 +117,8 @@ void perturb_value(M& v) {
   } else if constexpr (is_eigen_vector<M>::value) {
     v.conservativeResize(v.size() + 1);
     v(v.size() - 1) = 0.75;
+  } else if constexpr (io::detail::is_string_map<M>::value) {
+    v["perturbed"] = 0.5;
   } else if constexpr (std::is_same_v<M, param_set>) {
     v = v == param_set{param::b_out} ? param_set{param::x0, param::W_rec} : param_set{param::b_out};
   } else {

@@ -32,6 +32,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,7 @@
 #include <rnnlab/error.hpp>
 #include <rnnlab/learning/adam.hpp>
 #include <rnnlab/learning/bptt.hpp>
+#include <rnnlab/learning/genetic.hpp>
 #include <rnnlab/learning/trainer.hpp>
 #include <rnnlab/names.hpp>
 #include <rnnlab/tasks/context_integration.hpp>
@@ -106,6 +108,10 @@ struct is_std_vector : std::false_type {};
 template <class U, class A>
 struct is_std_vector<std::vector<U, A>> : std::true_type {};
 template <class T>
+struct is_string_map : std::false_type {};
+template <class U, class C, class A>
+struct is_string_map<std::map<std::string, U, C, A>> : std::true_type {};
+template <class T>
 struct is_eigen_vector : std::false_type {};
 template <class S, int R, int O, int MR>
 struct is_eigen_vector<Eigen::Matrix<S, R, 1, O, MR, 1>> : std::true_type {};
@@ -129,6 +135,10 @@ nlohmann::json value_to_json(const M& v) {
     nlohmann::json a = nlohmann::json::array();
     for (Index i = 0; i < v.size(); ++i) a.push_back(value_to_json(v(i)));
     return a;
+  } else if constexpr (is_string_map<M>::value) {
+    nlohmann::json o = nlohmann::json::object();
+    for (const auto& [key, e] : v) o[key] = value_to_json(e);
+    return o;
   } else {
     return nlohmann::json(v);
   }
@@ -148,6 +158,7 @@ std::string_view expected_kind() {
   else if constexpr (is_optional<M>::value) return "a value or null";
   else if constexpr (is_std_vector<M>::value || is_eigen_vector<M>::value) return "an array";
   else if constexpr (std::is_same_v<M, param_set>) return "an array of parameter group names";
+  else if constexpr (is_string_map<M>::value) return "an object of named values";
   else return "an object";
 }
 
@@ -208,6 +219,11 @@ void value_from_json(const nlohmann::json& j, M& v, const std::string& path) {
       if constexpr (is_std_vector<M>::value) value_from_json(j[i], out[i], at);
       else value_from_json(j[i], out(static_cast<Index>(i)), at);
     }
+    v = std::move(out);
+  } else if constexpr (is_string_map<M>::value) {
+    if (!j.is_object()) wrong();
+    M out;
+    for (const auto& [key, e] : j.items()) value_from_json(e, out[key], path + "." + key);
     v = std::move(out);
   } else if constexpr (std::is_same_v<M, param_set>) {
     if (!j.is_array()) wrong();
@@ -322,6 +338,10 @@ struct json_schema<bptt<Opt>> {
   }
 };
 
+RNNLAB_JSON_SCHEMA(genetic, RNNLAB_M(population_size), RNNLAB_M(parents), RNNLAB_M(elites), RNNLAB_M(mutation_std),
+                   RNNLAB_M(loss), RNNLAB_M(batch_size), RNNLAB_M(initial_state), RNNLAB_M(initial_population),
+                   RNNLAB_M(init), RNNLAB_M(threads));
+
 // analysis
 RNNLAB_JSON_SCHEMA(fixed_point_params, RNNLAB_M(tolerance), RNNLAB_M(max_iterations), RNNLAB_M(max_backtracks),
                    RNNLAB_M(dedup_tolerance), RNNLAB_M(capture), RNNLAB_M(pilot_stride), RNNLAB_M(merge_radius),
@@ -371,7 +391,7 @@ RNNLAB_JSON_SCHEMA(silhouette_permutation_result, RNNLAB_M(observed), RNNLAB_M(p
 using json_described_types =
     std::tuple<init_spec, ctrnn_config, simulate_options, shard_options, noise_level, loss_window, evidence_params,
                rdm_params, context_integration_params, validation_set_params, adam, sgd, loss_spec, gradient_options,
-               initial_state_policy, stopping_criterion, train_options, training_report, bptt<adam>, bptt<sgd>,
+               initial_state_policy, stopping_criterion, train_options, training_report, bptt<adam>, bptt<sgd>, genetic,
                fixed_point_params, continuation_params, integration_params, topology_signature_params,
                topology_distance_params, svcca_probe_params, activity_params, pca_params, cca_params, cka_params,
                svcca_params, distance_matrix_params, classical_mds_params, smacof_params, silhouette_params,
