@@ -109,7 +109,7 @@ struct hebbian_state {
   double error = 0;         ///< R of the last trial
   int trial_type = 0;       ///< k of the last trial
   ctrnn_workspace<Scalar> workspace;
-  vector_type bias, perturbation, trace, previous_rates, x0;
+  vector_type bias, perturbation, trace, previous_rates, x0, delta;
   matrix_type states, pre_rates;  // trial_mean: x(t+1) and r(t), N × T
   sequence<Scalar> outputs;       // (T, 1, O)
 
@@ -120,6 +120,15 @@ struct hebbian_state {
     ar(reward_baseline);
   }
 };
+
+namespace detail {
+/// E += (δ rᵀ)∘³, column by column (no N × N temporary: the per-step hot path).
+template <class Scalar, class DR>
+void accumulate_eligibility(Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& E,
+                            const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& delta, const Eigen::MatrixBase<DR>& r) {
+  for (Index j = 0; j < E.cols(); ++j) E.col(j).array() += (delta.array() * r(j)).cube();
+}
+}  // namespace detail
 
 /// Miconi's reward-modulated Hebbian rule (file comment). A cheap value of hyper-parameters.
 struct hebbian {
@@ -195,6 +204,7 @@ struct hebbian {
     st.trace.resize(N);
     st.previous_rates.resize(N);
     st.x0.resize(N);
+    st.delta.resize(N);
     return st;
   }
 
@@ -358,7 +368,10 @@ double hebbian::run_trial(ctrnn<Scalar, F>& net, hebbian_state<Scalar>& st, cons
       }
     }
     if (any || perturbed) {
-      net.parameters().b = any ? typename hebbian_state<Scalar>::vector_type(st.bias + st.perturbation) : st.bias;
+      if (any)
+        net.parameters().b = st.bias + st.perturbation;
+      else
+        net.parameters().b = st.bias;
       net.refresh(st.workspace);
       perturbed = any;
     }
@@ -369,8 +382,10 @@ double hebbian::run_trial(ctrnn<Scalar, F>& net, hebbian_state<Scalar>& st, cons
         st.states.col(step) = X.col(0);
         st.pre_rates.col(step) = st.previous_rates;
       } else {
-        if (step >= first_eligible_step)
-          st.eligibility.array() += ((X.col(0) - st.trace) * st.previous_rates.transpose()).array().cube();
+        if (step >= first_eligible_step) {
+          st.delta = X.col(0) - st.trace;
+          detail::accumulate_eligibility(st.eligibility, st.delta, st.previous_rates);
+        }
         st.trace = decay * st.trace + (Scalar(1) - decay) * X.col(0);
       }
       st.previous_rates = R.col(0);
@@ -378,8 +393,10 @@ double hebbian::run_trial(ctrnn<Scalar, F>& net, hebbian_state<Scalar>& st, cons
   }
   if (mean_baseline) {
     const typename hebbian_state<Scalar>::vector_type mean = st.states.rowwise().mean();
-    for (Index t = first_eligible_step; t < T; ++t)
-      st.eligibility.array() += ((st.states.col(t) - mean) * st.pre_rates.col(t).transpose()).array().cube();
+    for (Index t = first_eligible_step; t < T; ++t) {
+      st.delta = st.states.col(t) - mean;
+      detail::accumulate_eligibility(st.eligibility, st.delta, st.pre_rates.col(t));
+    }
   }
 
   // The trial's error R.
