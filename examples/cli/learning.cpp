@@ -8,6 +8,7 @@
 #include <rnnlab/io/serialize.hpp>
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/genetic.hpp>
+#include <rnnlab/learning/hebbian.hpp>
 #include <rnnlab/learning/trainer.hpp>
 #include <rnnlab/rnnlab.hpp>
 
@@ -126,6 +127,7 @@ struct train_args {
   Index max_trials = 0;
   double max_seconds = 0;
   Index validate_every = 1;
+  bool validate_every_given = false;
   std::uint64_t seed = 0;
   thread_count threads = 0;
   std::string dtype = "float32";
@@ -155,6 +157,66 @@ std::vector<std::string> stop_choices() {
 // report.json is the training_report's JSON (io/serialize.hpp; docs/formats.md): non-finite
 // accuracies and losses as null.
 io::json report_json(const training_report& r) { return r; }
+
+/// `--rule hebbian`: Miconi's rule on Miconi's network (tanh, bias units 1, 10, 11 clamped, output
+/// from unit 0; --units and --alpha apply, default alpha 1/30), trial by trial.
+template <class Scalar>
+void do_train_hebbian(const train_args& a, train_options opt) {
+  const bool ref = a.rule_preset == "reference";
+  hebbian rule = ref ? hebbian::reference_code() : hebbian::paper_text();
+  if (a.lr) rule.learning_rate = *a.lr;
+  rule.validate();
+  // One update is one trial: validating the 2,000-trial set after each would cost far more than
+  // training, so validate every 10 trials (exact lazy validation) unless told otherwise.
+  if (!a.validate_every_given) {
+    opt.validate_every = 10;
+    opt.validation = validation_mode::lazy;
+  }
+  miconi_network_config cfg;
+  cfg.n_units = a.net.units;
+  if (a.net.alpha) cfg.alpha = *a.net.alpha;
+  std::visit(
+      [&](const auto& task) {
+        using net_type = ctrnn<Scalar, activations::tanh>;
+        net_type net = [&] {
+          if (!a.init_dir.empty()) return io::load_network<Scalar, activations::tanh>(a.init_dir);
+          auto g = make_stream(a.seed, 0, stream_purpose::initialization);
+          return make_miconi_network<Scalar>(cfg, task.n_inputs(), g);
+        }();
+        require(net.n_outputs() == 1 && task.n_outputs() == 1, "rnnlab train", "--rule hebbian",
+                "a task with one output (read from one unit)", detail::concat(task.n_outputs(), " outputs"));
+        std::cerr << "training a " << net.n_units() << "-unit tanh network (output unit " << net.readout_unit() << ", "
+                  << net.clamped_units().size() << " clamped units, alpha " << net.alpha() << ") on " << a.task.name
+                  << " with hebbian (" << a.rule_preset << " preset: lr " << rule.learning_rate << ", baseline "
+                  << to_name(rule.baseline) << ", error " << to_name(rule.error) << ")\n";
+        const auto report = train(net, task, rule, opt);
+        io::json extra;
+        extra["task"] = a.task.describe();
+        extra["rule"] = {{"name", "hebbian"},
+                         {"preset", a.rule_preset},
+                         {"learning_rate", rule.learning_rate},
+                         {"perturbation_probability", rule.perturbation_probability},
+                         {"perturbation_amplitude", rule.perturbation_amplitude},
+                         {"baseline", std::string(to_name(rule.baseline))},
+                         {"error", std::string(to_name(rule.error))},
+                         {"modulate_by_baseline", rule.modulate_by_baseline},
+                         {"max_weight_change", std::isfinite(rule.max_weight_change) ? io::json(rule.max_weight_change)
+                                                                                     : io::json(nullptr)},
+                         {"warmup_trials", rule.warmup_trials}};
+        io::json rep = report_json(report);
+        extra["training"] = {{"status", rep["status"]},
+                             {"updates", report.updates},
+                             {"trials", report.trials},
+                             {"wall_seconds", report.wall_seconds},
+                             {"final_accuracy", rep["final_accuracy"]}};
+        io::save_network(a.out, net, {"miconi", a.seed, extra});
+        io::write_json(std::filesystem::path(a.out) / "report.json", rep);
+        std::cout << "status " << to_name(report.status) << " (" << report.reason << ") after " << report.updates
+                  << " trials, " << report.wall_seconds << " s; validation accuracy " << report.final_accuracy
+                  << "; wrote " << a.out << "\n";
+      },
+      a.task.make());
+}
 
 /// The training options of the rule presets and the stopping/budget flags (shared by every rule).
 train_options make_train_options(const train_args& a, bool ref) {
@@ -256,6 +318,7 @@ void do_train(train_args a) {
   if (a.rule_preset == "paper-text") a.rule_preset = "paper";
   const bool ref = a.rule_preset == "reference";
   if (a.rule == "ga") return do_train_ga<Scalar>(a, ref, make_train_options(a, ref));
+  if (a.rule == "hebbian") return do_train_hebbian<Scalar>(a, make_train_options(a, ref));
   auto rule = ref ? bptt<adam>::reference_code() : bptt<adam>::paper_text();
   if (a.lr) rule.optimizer.learning_rate = *a.lr;
   if (a.batch) rule.batch_size = *a.batch;
@@ -326,13 +389,16 @@ const bool registered_train = register_command("train", [](CLI::App& app) {
   args->task.add_to(sub, false);
   args->net.add_to(sub);
   sub->add_flag("--reference", args->reference, "Reference-code presets for the task, the network and the rule");
-  sub->add_option("--rule", args->rule, "Learning rule: bptt or ga (genetic algorithm)")
-      ->check(CLI::IsMember({"bptt", "ga"}))
+  sub->add_option("--rule", args->rule,
+                  "Learning rule: bptt; ga (genetic algorithm); hebbian (Miconi 2017 on Miconi's network: tanh, units "
+                  "1, 10, 11 clamped, output from unit 0; --units and --alpha apply, alpha defaults to 1/30)")
+      ->check(CLI::IsMember({"bptt", "ga", "hebbian"}))
       ->capture_default_str();
   sub->add_option("--rule-preset", args->rule_preset,
                   "paper (or paper-text): the paper's text (BPTT: W_rec, W_in, W_out trained, mean squared error, x0 "
-                  "per trial; GA: 5 elites + 50 mutants, mutation variance 0.005); reference: the published code "
-                  "(GA: population 50 RDM / 20 CDI, 5 parents, 1 elite, mutation std 0.005)")
+                  "per trial; GA: 5 elites + 50 mutants, mutation variance 0.005; hebbian: the paper's Eq. 3-4, trial-mean "
+                  "baseline, no R-bar factor, no clipping); reference: the published code (GA: population 50 RDM / 20 "
+                  "CDI, 5 parents, 1 elite, mutation std 0.005; hebbian: Miconi's program)")
       ->check(CLI::IsMember({"paper", "paper-text", "reference"}))
       ->capture_default_str();
   sub->add_option("--population", args->population, "GA: members per generation (elites included)");
@@ -341,7 +407,7 @@ const bool registered_train = register_command("train", [](CLI::App& app) {
   sub->add_option("--mutation-std", args->mutation_std,
                   "GA: std of the mutation noise on every mutated group (--params; default W_rec,W_in,W_out)");
 
-  sub->add_option("--lr", args->lr, "Adam learning rate (default 5e-4)");
+  sub->add_option("--lr", args->lr, "Adam learning rate (default 5e-4); hebbian: eta (default 0.01)");
   sub->add_option("--batch", args->batch, "Trials per update (default 500; GA: per generation, shared by the members)");
   sub->add_option("--params", args->params, "Trained (GA: mutated) groups, e.g. W_rec or W_rec,W_in,W_out or all");
   args->loss.add_to(sub, "sum");
@@ -358,7 +424,10 @@ const bool registered_train = register_command("train", [](CLI::App& app) {
   sub->add_option("--max-updates", args->max_updates, "Update budget (0 = none)")->capture_default_str();
   sub->add_option("--max-trials", args->max_trials, "Trial budget (0 = none)")->capture_default_str();
   sub->add_option("--max-seconds", args->max_seconds, "Wall-clock budget (0 = none)")->capture_default_str();
-  sub->add_option("--validate-every", args->validate_every, "Validate after every k-th update")->capture_default_str();
+  sub->add_option("--validate-every", args->validate_every,
+                  "Validate after every k-th update (hebbian: default every 10th trial, lazily)")
+      ->capture_default_str()
+      ->each([args](const std::string&) { args->validate_every_given = true; });
   sub->add_option("--seed", args->seed, "Seed (initialisation, training batches, validation set)")->capture_default_str();
   sub->add_option("--threads", args->threads, "Threads (0 = all; results do not depend on it)")->capture_default_str();
   sub->add_option("--dtype", args->dtype, "float32 or float64")

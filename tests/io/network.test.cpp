@@ -123,3 +123,24 @@ TEST_CASE("a linear network round-trips through a folder; names come from the on
   fed.parameters().W_fb = (Eigen::VectorXd(4) << 1, 2, 3, 4).finished();
   CHECK_THROWS_WITH_AS(io::save_network(test::fresh("fed"), fed), doctest::Contains("rnnlab::io::save_network"), argument_error);
 }
+
+TEST_CASE("clamped units and a single-unit readout round-trip through a network folder") {
+  rng g(4);
+  auto net = make_ctrnn<double, activations::tanh>(ctrnn_config::paper_text(12), 1, 1, g);
+  net.set_clamped_units({{1, 1.0}, {10, 1.0}, {11, -1.0}});
+  net.set_readout_unit(0);
+  const auto dir = test::fresh("clamped_net");
+  io::save_network(dir, net);
+  const auto loaded = io::load_network<double, activations::tanh>(dir);
+  CHECK(loaded == net);
+  CHECK(loaded.readout_unit() == 0);
+  CHECK(loaded.clamped_units() == net.clamped_units());
+  // A folder naming a clamped unit outside the network is refused, naming the folder.
+  auto j = io::read_json(dir / "network.json");
+  j["clamped_units"][0]["unit"] = 12;
+  io::write_json(dir / "network.json", j);
+  CHECK_THROWS_WITH_AS((io::load_network<double, activations::tanh>(dir)), doctest::Contains("clamped_net"), io_error);
+  j["clamped_units"] = "1,10,11";
+  io::write_json(dir / "network.json", j);
+  CHECK_THROWS_WITH_AS(io::read_network_info(dir), doctest::Contains("clamped_units"), io_error);
+}

@@ -10,6 +10,10 @@
 ///     NET_DIR/x0.npy      (N,)     optional, zeros if absent: the network's own initial state
 ///     NET_DIR/network.json          {"activation", "alpha", "readout", ...}
 ///
+/// Optional structure in network.json (absent = the standard model): "readout_unit": k (the
+/// output is read from unit k, W_out unused) and "clamped_units": [{"unit": i, "value": v}, ...]
+/// (Miconi's bias units: core/ctrnn.hpp `clamped_unit`).
+///
 /// float32 and float64 files are both accepted. `np.save` of PyTorch weights (weight_hh →
 /// W_rec, weight_ih → W_in, the readout's weight → W_out) plus a three-field network.json gives a
 /// loadable network. network.json is written last, so a folder with a network.json is complete.
@@ -20,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <rnnlab/core/activations.hpp>
 #include <rnnlab/core/ctrnn.hpp>
@@ -37,6 +42,8 @@ struct network_info {
   std::string activation;  ///< one of `activation_names` ("tanh", "one_plus_tanh", "relu", ...)
   double alpha = 0.1;
   readout_source readout = readout_source::rates;
+  Index readout_unit = -1;              ///< the unit the output is read from, or −1 (W_out s + b_out)
+  std::vector<clamped_unit> clamped;    ///< units held at constant values (none: empty)
   std::string dtype;       ///< scalar type the network was saved from ("float32"/"float64"), if known
   std::string preset;      ///< free text: how it was made ("reference_code", "paper_text", "pytorch", ...)
   std::optional<std::uint64_t> seed;
@@ -85,6 +92,26 @@ inline network_info read_network_info(const std::filesystem::path& dir) {
     throw io_error("rnnlab::io: file '" + file.string() + "': field 'alpha' must be in (0, 1], got " +
                    std::to_string(info.alpha));
   info.readout = detail::parse_readout(json_field<std::string>(j, "readout", file), file);
+  if (j.contains("readout_unit")) {
+    if (!j["readout_unit"].is_number_integer() || j["readout_unit"].get<Index>() < -1)
+      throw io_error("rnnlab::io: file '" + file.string() + "': field 'readout_unit' must be an integer >= -1, got " +
+                     j["readout_unit"].dump());
+    info.readout_unit = j["readout_unit"].get<Index>();
+  }
+  if (j.contains("clamped_units")) {
+    const json& c = j["clamped_units"];
+    const auto bad = [&](const std::string& what) {
+      throw io_error("rnnlab::io: file '" + file.string() + "': field 'clamped_units' must be a list of {\"unit\": i, "
+                     "\"value\": v}; " + what);
+    };
+    if (!c.is_array()) bad("got " + c.dump());
+    for (const json& e : c) {
+      if (!e.is_object() || !e.contains("unit") || !e.contains("value") || !e["unit"].is_number_integer() ||
+          !e["value"].is_number())
+        bad("got the entry " + e.dump());
+      info.clamped.push_back({e["unit"].get<Index>(), e["value"].get<double>()});
+    }
+  }
   info.n_units = j.value("n_units", Index{0});
   info.n_inputs = j.value("n_inputs", Index{0});
   info.n_outputs = j.value("n_outputs", Index{0});
@@ -100,7 +127,12 @@ inline network_info read_network_info(const std::filesystem::path& dir) {
 template <class Scalar, Activation F>
 void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net, const network_metadata& meta = {}) {
   net.validate("rnnlab::io::save_network");
-  net.require_standard("rnnlab::io::save_network");  // the folder format has no fields for W_fb, clamps, readout policy yet
+  // The folder format has fields for clamped units and a single-unit readout, not yet for W_fb or
+  // an output nonlinearity.
+  require(!net.has_feedback(), "rnnlab::io::save_network", "net", "a network without output feedback (W_fb)",
+          "one with W_fb");
+  require(net.output_activation() == activations::linear::name, "rnnlab::io::save_network", "net",
+          "the identity output nonlinearity (linear)", std::string(net.output_activation()));
   ensure_directory(dir, "rnnlab::io::save_network");
   const auto& p = net.parameters();
   write_npy(dir / "W_rec.npy", p.W_rec);
@@ -118,6 +150,12 @@ void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net,
   j["activation"] = std::string(F::name);
   j["alpha"] = static_cast<double>(net.alpha());
   j["readout"] = std::string(to_name(net.readout()));
+  if (net.readout_unit() >= 0) j["readout_unit"] = net.readout_unit();
+  if (!net.clamped_units().empty()) {
+    json c = json::array();
+    for (const clamped_unit& u : net.clamped_units()) c.push_back({{"unit", u.unit}, {"value", u.value}});
+    j["clamped_units"] = c;
+  }
   j["dtype"] = std::is_same_v<Scalar, float> ? "float32" : "float64";
   j["preset"] = meta.preset;
   if (meta.seed) j["seed"] = *meta.seed;
@@ -161,7 +199,10 @@ ctrnn<Scalar, F> load_network(const std::filesystem::path& dir) {
   check_size(info.n_inputs, p.W_in.cols(), "n_inputs");
   check_size(info.n_outputs, O, "n_outputs");
   try {
-    return ctrnn<Scalar, F>(std::move(p), static_cast<Scalar>(info.alpha), info.readout);
+    ctrnn<Scalar, F> net(std::move(p), static_cast<Scalar>(info.alpha), info.readout);
+    if (!info.clamped.empty()) net.set_clamped_units(info.clamped);
+    if (info.readout_unit >= 0) net.set_readout_unit(info.readout_unit);
+    return net;
   } catch (const argument_error& e) {
     throw io_error("rnnlab::io::load_network: folder '" + dir.string() + "': " + e.what());
   }

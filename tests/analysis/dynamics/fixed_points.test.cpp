@@ -473,3 +473,35 @@ TEST_CASE("linear activation: the one fixed point is the solution of (I - W_rec)
   for (Index i = 0; i < r.fixed_points[0].eigenvalues.size(); ++i) radius = std::max(radius, std::abs(r.fixed_points[0].eigenvalues(i)));
   CHECK(radius == doctest::Approx(expected_radius).epsilon(1e-10));
 }
+
+TEST_CASE("a network with clamped units (Miconi's bias units) is analysed on its free units") {
+  // 12 tanh units, units 1, 10 held at +1 and 11 at −1, recurrent gain 1.5 (several roots).
+  rng g(21);
+  ctrnn<double, activations::tanh> net(12, 1, 1, 0.1, readout_source::rates);
+  for (Index i = 0; i < 12; ++i)
+    for (Index j = 0; j < 12; ++j) net.parameters().W_rec(i, j) = 1.5 / std::sqrt(12.0) * standard_normal(g);
+  net.parameters().W_in.setConstant(0.3);
+  net.set_clamped_units({{1, 1.0}, {10, 1.0}, {11, -1.0}});
+  Eigen::VectorXd u(1);
+  u << 0.2;
+  // The plain system refuses the network, naming the way out.
+  CHECK_THROWS_WITH_AS(fixed_point_system<activations::tanh>(net, u), doctest::Contains("free_unit_system"),
+                       argument_error);
+  const auto sys = free_unit_system(net, u);
+  CHECK(sys.n_units() == 9);
+  const Eigen::MatrixXd starts = box_starts(12, 60, 3.0, g);
+  const auto r = find_fixed_points(net, u, starts);
+  REQUIRE(!r.fixed_points.empty());
+  for (const auto& p : r.fixed_points) {
+    REQUIRE(p.x.size() == 12);
+    CHECK(p.x(1) == 1.0);
+    CHECK(p.x(10) == 1.0);
+    CHECK(p.x(11) == -1.0);
+    CHECK(p.eigenvalues.size() == 9);
+    // The full network, clamps included, stays at x*: one step moves it by ~0.
+    auto ws = net.make_workspace(1);
+    net.reset(ws, p.x);
+    net.step(ws, u);
+    CHECK((ws.state().col(0) - p.x).norm() < 1e-9);
+  }
+}

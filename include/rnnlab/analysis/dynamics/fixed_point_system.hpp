@@ -17,6 +17,7 @@
 #include <limits>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <rnnlab/analysis/concepts.hpp>
 #include <rnnlab/analysis/dynamics/detail/fp_system.hpp>
@@ -96,6 +97,70 @@ private:
   double m_lipschitz = std::numeric_limits<double>::infinity();
 };
 
+/// The free (not clamped) units of a network with clamped units, and the maps between the network's
+/// N coordinates and the free ones: `reduce` keeps the free rows, `expand` fills the clamped
+/// coordinates with their values.
+struct free_unit_reduction {
+  std::vector<Index> free;     ///< the free units, ascending
+  Eigen::VectorXd full;        ///< length N: the clamped values at the clamped units, 0 elsewhere
+
+  template <class Scalar, Activation F>
+  explicit free_unit_reduction(const ctrnn<Scalar, F>& net) : full(Eigen::VectorXd::Zero(net.n_units())) {
+    std::vector<bool> clamped(static_cast<std::size_t>(net.n_units()), false);
+    for (const clamped_unit& c : net.clamped_units()) {
+      clamped[static_cast<std::size_t>(c.unit)] = true;
+      full(c.unit) = c.value;
+    }
+    for (Index i = 0; i < net.n_units(); ++i)
+      if (!clamped[static_cast<std::size_t>(i)]) free.push_back(i);
+  }
+  /// The free rows of X (N × K).
+  template <class D>
+  Eigen::MatrixXd reduce(const Eigen::MatrixBase<D>& X) const {
+    Eigen::MatrixXd out(static_cast<Index>(free.size()), X.cols());
+    for (std::size_t k = 0; k < free.size(); ++k) out.row(static_cast<Index>(k)) = X.row(free[k]).template cast<double>();
+    return out;
+  }
+  /// A state of the free units as an N-vector with the clamped values.
+  Eigen::VectorXd expand(const Eigen::Ref<const Eigen::VectorXd>& x) const {
+    Eigen::VectorXd out = full;
+    for (std::size_t k = 0; k < free.size(); ++k) out(free[k]) = x(static_cast<Index>(k));
+    return out;
+  }
+};
+
+/// The increment F restricted to the free units of a network with clamped units (Miconi's bias
+/// units): with Φ the free units and C the clamped ones held at v,
+///     F_Φ(x_Φ) = α (−x_Φ + W_ΦΦ f(x_Φ) + W_ΦC f(v) + W_in,Φ u + b_Φ),
+/// the standard system of `fixed_point_system` on N − |C| units (the clamped units' contribution is
+/// a constant drive). Identical to `fixed_point_system(net, u)` when nothing is clamped. Throws
+/// argument_error for a network with output feedback, shape_error for a u of the wrong length.
+template <class Scalar, Activation F, class DU>
+fixed_point_system<F> free_unit_system(const ctrnn<Scalar, F>& net, const Eigen::MatrixBase<DU>& u) {
+  constexpr std::string_view fn = "rnnlab::free_unit_system";
+  require(!net.has_feedback(), fn, "net", "a network without output feedback", "one with W_fb");
+  require_shape(u.size() == net.n_inputs() && (u.cols() == 1 || u.rows() == 1), fn, "u",
+                detail::fp_text("a vector of length n_inputs = ", net.n_inputs()), detail::fp_shape(u.rows(), u.cols()));
+  const free_unit_reduction red(net);
+  require(!red.free.empty(), fn, "net", "at least one unit that is not clamped", "every unit clamped");
+  const auto& p = net.parameters();
+  const Eigen::MatrixXd W = p.W_rec.template cast<double>();
+  const Eigen::VectorXd ud = u.derived().template cast<double>().reshaped();
+  require(ud.allFinite(), fn, "u", "finite values", "NaN or infinity");
+  Eigen::VectorXd c_full = p.W_in.template cast<double>() * ud + p.b.template cast<double>();
+  Eigen::VectorXd f_clamped = Eigen::VectorXd::Zero(net.n_units());
+  for (const clamped_unit& c : net.clamped_units()) f_clamped(c.unit) = F::value(c.value);
+  c_full.noalias() += W * f_clamped;
+  const auto n = static_cast<Index>(red.free.size());
+  Eigen::MatrixXd Wf(n, n);
+  Eigen::VectorXd cf(n);
+  for (Index a = 0; a < n; ++a) {
+    cf(a) = c_full(red.free[static_cast<std::size_t>(a)]);
+    for (Index b2 = 0; b2 < n; ++b2) Wf(a, b2) = W(red.free[static_cast<std::size_t>(a)], red.free[static_cast<std::size_t>(b2)]);
+  }
+  return fixed_point_system<F>(std::move(Wf), std::move(cf), static_cast<double>(net.alpha()));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Definitions
 
@@ -103,7 +168,8 @@ template <Activation F>
 template <class Scalar, class DU>
 fixed_point_system<F>::fixed_point_system(const ctrnn<Scalar, F>& net, const Eigen::MatrixBase<DU>& u) {
   constexpr std::string_view fn = "rnnlab::fixed_point_system";
-  require(!net.has_feedback() && net.clamped_units().empty(), fn, "net", "a network without output feedback or clamped units", "one with them");
+  require(!net.has_feedback() && net.clamped_units().empty(), fn, "net",
+          "a network without output feedback or clamped units (for clamped units: free_unit_system)", "one with them");
   require_shape(u.size() == net.n_inputs() && (u.cols() == 1 || u.rows() == 1), fn, "u",
                 detail::fp_text("a vector of length n_inputs = ", net.n_inputs()),
                 detail::fp_shape(u.rows(), u.cols()));

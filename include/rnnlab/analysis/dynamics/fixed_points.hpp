@@ -150,7 +150,10 @@ template <FixedPointSystem S, class DX>
 fixed_point_result find_fixed_points(const S& system, const Eigen::MatrixBase<DX>& starts,
                                      const fixed_point_params& params = {});
 
-/// Finds the fixed points of `net` under the static input `u` (length n_inputs) from `starts`.
+/// Finds the fixed points of `net` under the static input `u` (length n_inputs) from `starts`
+/// (N × K). A network with clamped units is solved on its free units (`free_unit_system`); the
+/// points (x, slow modes) are returned in the N coordinates with the clamped values (slow-mode
+/// rows 0) filled in, the eigenvalues are those of the free units' map (N − #clamped of them).
 template <class Scalar, Activation F, class DU, class DX>
 fixed_point_result find_fixed_points(const ctrnn<Scalar, F>& net, const Eigen::MatrixBase<DU>& u,
                                      const Eigen::MatrixBase<DX>& starts, const fixed_point_params& params = {});
@@ -534,8 +537,27 @@ fixed_point_result find_fixed_points(const ctrnn<Scalar, F>& net, const Eigen::M
                                      const Eigen::MatrixBase<DX>& starts, const fixed_point_params& params) {
   params.validate();
   net.validate("rnnlab::find_fixed_points");
-  const fixed_point_system<F> sys(net, u);
-  return find_fixed_points(sys, starts, params);
+  if (net.clamped_units().empty()) {
+    const fixed_point_system<F> sys(net, u);
+    return find_fixed_points(sys, starts, params);
+  }
+  // Clamped units (Miconi's bias units) have no dynamics: F has no root in their coordinates.
+  // Solve on the free units, then give every point in the network's N coordinates.
+  const free_unit_reduction red(net);
+  require_shape(starts.rows() == net.n_units(), "rnnlab::find_fixed_points", "starts",
+                detail::fp_text("N = ", net.n_units(), " rows"), starts.rows());
+  const fixed_point_system<F> sys = free_unit_system(net, u);
+  fixed_point_result r = find_fixed_points(sys, red.reduce(starts), params);
+  for (auto* points : {&r.fixed_points, &r.slow_points})
+    for (critical_point& cp : *points) {
+      cp.x = red.expand(cp.x);
+      if (cp.slow_modes.size() != 0) {
+        Eigen::MatrixXcd full = Eigen::MatrixXcd::Zero(net.n_units(), cp.slow_modes.cols());
+        for (std::size_t k = 0; k < red.free.size(); ++k) full.row(red.free[k]) = cp.slow_modes.row(static_cast<Index>(k));
+        cp.slow_modes = std::move(full);
+      }
+    }
+  return r;
 }
 
 template <class G>
