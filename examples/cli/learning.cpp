@@ -9,6 +9,8 @@
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/genetic.hpp>
 #include <rnnlab/learning/hebbian.hpp>
+#include <rnnlab/learning/force.hpp>
+#include <rnnlab/learning/full_force.hpp>
 #include <rnnlab/learning/trainer.hpp>
 #include <rnnlab/rnnlab.hpp>
 
@@ -133,6 +135,7 @@ struct train_args {
   std::string dtype = "float32";
   std::string init_dir;
   std::string out;
+  Index readout_unit = -1;            // full-force, force: read the output from this unit
 };
 
 /// The --x0-mode spelling: the names of initial_state_mode, and the CLI's short aliases.
@@ -157,6 +160,9 @@ std::vector<std::string> stop_choices() {
 // report.json is the training_report's JSON (io/serialize.hpp; docs/formats.md): non-finite
 // accuracies and losses as null.
 io::json report_json(const training_report& r) { return r; }
+
+template <class Scalar>
+void do_train_force(train_args a);
 
 /// `--rule hebbian`: Miconi's rule on Miconi's network (tanh, bias units 1, 10, 11 clamped, output
 /// from unit 0; --units and --alpha apply, default alpha 1/30), trial by trial.
@@ -314,6 +320,7 @@ void do_train_ga(const train_args& a, bool ref, const train_options& opt) {
 
 template <class Scalar>
 void do_train(train_args a) {
+  if (a.rule == "full-force" || a.rule == "force") return do_train_force<Scalar>(std::move(a));
   if (a.reference) a.task.preset = a.net.preset = a.rule_preset = "reference";
   if (a.rule_preset == "paper-text") a.rule_preset = "paper";
   const bool ref = a.rule_preset == "reference";
@@ -350,6 +357,90 @@ void do_train(train_args a) {
                         {"loss", std::string(to_name(rule.loss.kind))},
                         {"normalization", std::string(to_name(rule.loss.normalization))}});
         });
+      },
+      a.task.make());
+}
+
+/// rnnlab train --rule full-force|force: tanh networks (learning/full_force.hpp, learning/force.hpp),
+/// one trial per update, lazy validation (exact: the same stopping trial as eager validation).
+template <class Scalar>
+void do_train_force(train_args a) {
+  const bool ff = a.rule == "full-force";
+  if (a.reference) a.task.preset = a.rule_preset = "reference";
+  const bool ref = a.rule_preset == "reference";  // the rule's preset: full_force::reference_code_*() or paper_text()
+  train_options opt = ref ? train_options::reference_code() : train_options::paper_text();
+  if (a.stop == "min10")
+    opt.stop = {stopping_rule::min_of_last, a.accuracy, 10};
+  else {
+    opt.stop.rule = from_name<stopping_rule>(a.stop, "rnnlab train", "--stop");
+    opt.stop.accuracy = a.accuracy;
+  }
+  if (opt.stop.rule == stopping_rule::threshold) opt.stop.window = 1;
+  opt.max_updates = a.max_updates;
+  opt.max_trials = a.max_trials;
+  opt.max_seconds = a.max_seconds;
+  opt.validate_every = a.validate_every;
+  opt.seed = a.seed;
+  opt.evaluation.threads = a.threads;
+  opt.validation = validation_mode::lazy;
+  if (ff && ref) opt.validation_x0_std = 1.0;  // the FF code validates from x0 ~ N(0, 1)
+
+  std::visit(
+      [&](const auto& task) {
+        using F = activations::tanh;
+        auto g = make_stream(a.seed, 0, stream_purpose::initialization);
+        ctrnn<Scalar, F> net = [&] {
+          if (!a.init_dir.empty()) return io::load_network<Scalar, F>(a.init_dir);
+          if (ff) return make_full_force_network<Scalar>(a.net.units, task.n_inputs(), task.n_outputs(), g);
+          force_network_spec spec;
+          spec.n_units = a.net.units;
+          spec.g = a.net.gain == 1.0 ? 1.5 : a.net.gain;
+          if (a.net.alpha) spec.alpha = *a.net.alpha;
+          return make_force_network<Scalar, F>(spec, task.n_inputs(), task.n_outputs(), g);
+        }();
+        if (a.readout_unit >= 0) net.set_readout_unit(a.readout_unit);
+        io::json rule_json{{"name", a.rule}, {"preset", ref ? "reference" : "paper"}};
+        training_report report;
+        full_force_restarts restarts;
+        if (ff) {
+          auto rule = !ref ? full_force::paper_text()
+                      : a.task.name == "rdm" ? full_force::reference_code_rdm()
+                                             : full_force::reference_code_ncdi();
+          rule_json["rls_alpha"] = rule.rls_alpha;
+          rule_json["first_update_step"] = rule.first_update_step;
+          rule_json["target_shares_inputs"] = rule.target_shares_inputs;
+          rule_json["use_hint"] = rule.use_hint;
+          rule_json["restart_after"] = rule.restart_after;
+          std::cerr << "training a " << net.n_units() << "-unit tanh network on " << a.task.name
+                    << " with full-FORCE (" << (ref ? "reference" : "paper") << " preset: P0 = I/" << rule.rls_alpha
+                    << ", updates at t = 0 and every step from t = " << rule.first_update_step << ", restart after "
+                    << rule.restart_after << " trials)\n";
+          report = train(net, task, rule, opt, restarts);
+        } else {
+          auto rule = force::sussillo_abbott();
+          rule_json["rls_alpha"] = rule.rls_alpha;
+          std::cerr << "training a " << net.n_units() << "-unit tanh network with output feedback on " << a.task.name
+                    << " with FORCE (P0 = I/" << rule.rls_alpha << ", an update at every step)\n";
+          report = train(net, task, rule, opt);
+        }
+        io::json rep = report_json(report);
+        rep["restarts"] = {{"trials", restarts.trials}, {"updates", restarts.updates}};
+        io::json extra;
+        extra["task"] = a.task.describe();
+        extra["rule"] = rule_json;
+        extra["training"] = {{"status", rep["status"]},
+                             {"updates", report.updates},
+                             {"trials", report.trials},
+                             {"restarts", restarts.trials.size()},
+                             {"wall_seconds", report.wall_seconds},
+                             {"final_accuracy", rep["final_accuracy"]}};
+        io::save_network(a.out, net, {ref ? "reference_code" : "paper_text", a.seed, extra});
+        io::write_json(std::filesystem::path(a.out) / "report.json", rep);
+        std::cout << "status " << to_name(report.status) << " (" << report.reason << ") after " << report.updates
+                  << " updates, " << report.trials << " trials";
+        if (!restarts.trials.empty()) std::cout << " (" << restarts.trials.size() << " restart(s))";
+        std::cout << ", " << report.wall_seconds << " s; validation accuracy " << report.final_accuracy << "; wrote "
+                  << a.out << "\n";
       },
       a.task.make());
 }
@@ -391,14 +482,21 @@ const bool registered_train = register_command("train", [](CLI::App& app) {
   sub->add_flag("--reference", args->reference, "Reference-code presets for the task, the network and the rule");
   sub->add_option("--rule", args->rule,
                   "Learning rule: bptt; ga (genetic algorithm); hebbian (Miconi 2017 on Miconi's network: tanh, units "
-                  "1, 10, 11 clamped, output from unit 0; --units and --alpha apply, alpha defaults to 1/30)")
-      ->check(CLI::IsMember({"bptt", "ga", "hebbian"}))
+                  "1, 10, 11 clamped, output from unit 0; --units and --alpha apply, alpha defaults to 1/30); "
+                  "full-force (DePasquale et al. 2018; tanh network, readout tanh(W_out tanh(x))); force (Sussillo & "
+                  "Abbott 2009; tanh network with output feedback)")
+      ->check(CLI::IsMember({"bptt", "ga", "hebbian", "full-force", "force"}))
+      ->capture_default_str();
+  sub->add_option("--readout-unit", args->readout_unit,
+                  "full-force / force: read the output from this unit (the single-unit readout control)")
       ->capture_default_str();
   sub->add_option("--rule-preset", args->rule_preset,
                   "paper (or paper-text): the paper's text (BPTT: W_rec, W_in, W_out trained, mean squared error, x0 "
                   "per trial; GA: 5 elites + 50 mutants, mutation variance 0.005; hebbian: the paper's Eq. 3-4, trial-mean "
                   "baseline, no R-bar factor, no clipping); reference: the published code (GA: population 50 RDM / 20 "
-                  "CDI, 5 parents, 1 elite, mutation std 0.005; hebbian: Miconi's program)")
+                  "CDI, 5 parents, 1 elite, mutation std 0.005; hebbian: Miconi's program; full-force: the FF code's P0, "
+                  "zero start, D's own W_in, a hint, restart after 5000 trials; paper-text full-force: D shares W_in, no "
+                  "hint, no restart)")
       ->check(CLI::IsMember({"paper", "paper-text", "reference"}))
       ->capture_default_str();
   sub->add_option("--population", args->population, "GA: members per generation (elites included)");

@@ -29,7 +29,10 @@
 #include <rnnlab/learning/adam.hpp>
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/callbacks.hpp>
+#include <rnnlab/learning/force.hpp>
+#include <rnnlab/learning/full_force.hpp>
 #include <rnnlab/learning/loss.hpp>
+#include <rnnlab/learning/rls.hpp>
 #include <rnnlab/learning/trainer.hpp>
 
 #include <rnnlab/analysis/dynamics/continuation.hpp>
