@@ -1,6 +1,7 @@
 // Compile-only checks of the learning concepts: building this file is the test.
 #include <rnnlab/learning/adam.hpp>
 #include <rnnlab/learning/bptt.hpp>
+#include <rnnlab/learning/hebbian.hpp>
 #include <rnnlab/learning/trainer.hpp>
 #include <rnnlab/rnnlab.hpp>
 
@@ -13,6 +14,8 @@ static_assert(LearningRule<bptt<adam>, ctrnn<double>, context_integration>);
 static_assert(LearningRule<bptt<sgd>, ctrnn<float, activations::relu>, context_integration>);
 static_assert(LearningRule<bptt<adam>, ctrnn<double, activations::softplus>, random_dots>);
 static_assert(LearningRule<bptt<adam>, ctrnn<float, activations::tanh>, random_dots>);
+static_assert(LearningRule<hebbian, ctrnn<float, activations::tanh>, random_dots>);
+static_assert(LearningRule<hebbian, ctrnn<double, activations::tanh>, context_integration>);
 
 // Negative cases.
 struct rule_without_update {
