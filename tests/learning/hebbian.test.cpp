@@ -18,10 +18,10 @@ namespace {
 // A 2-unit tanh network, α = 0.5, read out from unit 0, and a 3-step trial u = (1, 0.5, −1),
 // target +1 at every step. Everything below is recomputed with scalar arithmetic.
 constexpr double heb_alpha = 0.5;
-constexpr std::array<std::array<double, 2>, 2> heb_W = {{{0.5, -0.3}, {0.2, 0.4}}};
-constexpr std::array<double, 2> heb_w_in = {1.0, 0.5};
-constexpr std::array<double, 3> heb_u = {1.0, 0.5, -1.0};
-constexpr std::array<double, 2> heb_x0 = {0.1, -0.2};
+constexpr double heb_W[2][2] = {{0.5, -0.3}, {0.2, 0.4}};
+constexpr double heb_w_in[2] = {1.0, 0.5};
+constexpr double heb_u[3] = {1.0, 0.5, -1.0};
+constexpr double heb_x0[2] = {0.1, -0.2};
 
 ctrnn<double, activations::tanh> heb_net() {
   ctrnn<double, activations::tanh> net(2, 1, 1, heb_alpha, readout_source::rates);
@@ -40,7 +40,7 @@ trial_batch<double> heb_trial() {
   b.targets = sequence<double>({3, 1, 1});
   b.mask = tensor<double, 2>({3, 1});
   for (Index t = 0; t < 3; ++t) {
-    b.inputs(t, 0, 0) = heb_u[static_cast<std::size_t>(t)];
+    b.inputs(t, 0, 0) = heb_u[t];
     b.targets(t, 0, 0) = 1.0;
     b.mask(t, 0) = t == 0 || t == 2 ? 1.0 : 0.0;
   }
@@ -49,12 +49,13 @@ trial_batch<double> heb_trial() {
 
 // x_1 … x_3 and r_0 … r_2 by hand.
 struct heb_trace {
-  std::array<std::array<double, 2>, 4> x{}, r{};
+  double x[4][2] = {}, r[4][2] = {};
 };
 
 heb_trace heb_by_hand() {
   heb_trace h;
-  h.x[0] = heb_x0;
+  h.x[0][0] = heb_x0[0];
+  h.x[0][1] = heb_x0[1];
   for (int t = 0; t < 3; ++t) {
     for (int j = 0; j < 2; ++j) h.r[t][j] = std::tanh(h.x[t][j]);
     for (int i = 0; i < 2; ++i)
@@ -93,7 +94,7 @@ struct heb_typed_task {
       b.coherence(k) = b.label(k);
       b.stream_means(k, 0) = b.label(k);
       for (Index t = 0; t < 3; ++t) {
-        b.inputs(t, k, 0) = static_cast<S>(b.label(k) * (1.0 + b.context(k)) * heb_u[static_cast<std::size_t>(t)]);
+        b.inputs(t, k, 0) = static_cast<S>(b.label(k) * (1.0 + b.context(k)) * heb_u[t]);
         b.targets(t, k, 0) = static_cast<S>(b.label(k));
         b.mask(t, k) = 1;
       }
@@ -109,11 +110,11 @@ TEST_CASE("hebbian: eligibility on a hand-computed 2-unit, 3-step trace with the
   const hebbian rule = heb_rule_without_exploration();  // fast trace, d = 0.05
   auto st = rule.make_state(net);
   rng g(1);
-  const Eigen::VectorXd x0 = Eigen::Map<const Eigen::Vector2d>(heb_x0.data());
+  const Eigen::VectorXd x0 = Eigen::Map<const Eigen::Vector2d>(heb_x0);
   const double R = rule.run_trial(net, st, heb_trial(), x0, g);
 
   const heb_trace h = heb_by_hand();
-  std::array<double, 2> bar = heb_x0;  // x̄ starts at x_0
+  double bar[2] = {heb_x0[0], heb_x0[1]};  // x̄ starts at x_0
   double e[2][2] = {{0, 0}, {0, 0}};
   for (int t = 0; t < 3; ++t) {
     for (int i = 0; i < 2; ++i)
@@ -132,7 +133,8 @@ TEST_CASE("hebbian: eligibility on a hand-computed 2-unit, 3-step trace with the
   late.first_eligible_step = 2;
   auto st2 = late.make_state(net);
   late.run_trial(net, st2, heb_trial(), x0, g);
-  bar = heb_x0;
+  bar[0] = heb_x0[0];
+  bar[1] = heb_x0[1];
   for (int t = 0; t < 3; ++t) {
     if (t == 2)
       for (int i = 0; i < 2; ++i)
@@ -149,10 +151,10 @@ TEST_CASE("hebbian: eligibility with the trial-mean baseline, and the masked-MSE
   rule.error = hebbian_error::masked_mse;
   auto st = rule.make_state(net);
   rng g(1);
-  const Eigen::VectorXd x0 = Eigen::Map<const Eigen::Vector2d>(heb_x0.data());
+  const Eigen::VectorXd x0 = Eigen::Map<const Eigen::Vector2d>(heb_x0);
   const double R = rule.run_trial(net, st, heb_trial(), x0, g);
   const heb_trace h = heb_by_hand();
-  std::array<double, 2> mean{};
+  double mean[2] = {};
   for (int i = 0; i < 2; ++i) mean[i] = (h.x[1][i] + h.x[2][i] + h.x[3][i]) / 3;
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 2; ++j) {

@@ -2,6 +2,7 @@
 #include <rnnlab/learning/adam.hpp>
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/genetic.hpp>
+#include <rnnlab/learning/hebbian.hpp>
 #include <rnnlab/learning/trainer.hpp>
 #include <rnnlab/rnnlab.hpp>
 
@@ -20,6 +21,9 @@ static_assert(LearningRule<genetic, ctrnn<double>, random_dots>);
 static_assert(LearningRule<genetic, ctrnn<float>, context_integration>);
 static_assert(LearningRule<genetic, ctrnn<double, activations::tanh>, context_integration>);
 static_assert(!LearningRule<genetic, int, random_dots>);
+
+static_assert(LearningRule<hebbian, ctrnn<float, activations::tanh>, random_dots>);
+static_assert(LearningRule<hebbian, ctrnn<double, activations::tanh>, context_integration>);
 
 // Negative cases.
 struct rule_without_update {
