@@ -8,7 +8,12 @@
 ///     NET_DIR/b.npy       (N,)     optional, zeros if absent
 ///     NET_DIR/b_out.npy   (O,)     optional, zeros if absent
 ///     NET_DIR/x0.npy      (N,)     optional, zeros if absent: the network's own initial state
+///     NET_DIR/W_fb.npy    (N, O)   optional: output feedback (FORCE); absent = none
 ///     NET_DIR/network.json          {"activation", "alpha", "readout", ...}
+///
+/// network.json's optional "output_activation" (a shipped activation's name; absent = "linear")
+/// and "readout_unit" (absent or −1 = the linear readout W_out s + b_out) carry the readout policy
+/// (full-FORCE's tanh(W_out tanh(x)), a single-unit readout).
 ///
 /// float32 and float64 files are both accepted. `np.save` of PyTorch weights (weight_hh →
 /// W_rec, weight_ih → W_in, the readout's weight → W_out) plus a three-field network.json gives a
@@ -37,6 +42,8 @@ struct network_info {
   std::string activation;  ///< one of `activation_names` ("tanh", "one_plus_tanh", "relu", ...)
   double alpha = 0.1;
   readout_source readout = readout_source::rates;
+  std::string output_activation = "linear";  ///< g of the readout y = g(W_out s + b_out)
+  Index readout_unit = -1;                   ///< ≥ 0: the output is read from this unit
   std::string dtype;       ///< scalar type the network was saved from ("float32"/"float64"), if known
   std::string preset;      ///< free text: how it was made ("reference_code", "paper_text", "pytorch", ...)
   std::optional<std::uint64_t> seed;
@@ -85,6 +92,11 @@ inline network_info read_network_info(const std::filesystem::path& dir) {
     throw io_error("rnnlab::io: file '" + file.string() + "': field 'alpha' must be in (0, 1], got " +
                    std::to_string(info.alpha));
   info.readout = detail::parse_readout(json_field<std::string>(j, "readout", file), file);
+  info.output_activation = j.value("output_activation", std::string("linear"));
+  if (std::find(activation_names.begin(), activation_names.end(), info.output_activation) == activation_names.end())
+    throw io_error("rnnlab::io: file '" + file.string() + "': field 'output_activation' must be one of " +
+                   activation_names_text() + "; got \"" + info.output_activation + "\"");
+  info.readout_unit = j.value("readout_unit", Index{-1});
   info.n_units = j.value("n_units", Index{0});
   info.n_inputs = j.value("n_inputs", Index{0});
   info.n_outputs = j.value("n_outputs", Index{0});
@@ -100,7 +112,8 @@ inline network_info read_network_info(const std::filesystem::path& dir) {
 template <class Scalar, Activation F>
 void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net, const network_metadata& meta = {}) {
   net.validate("rnnlab::io::save_network");
-  net.require_standard("rnnlab::io::save_network");  // the folder format has no fields for W_fb, clamps, readout policy yet
+  require(net.clamped_units().empty(), "rnnlab::io::save_network", "net", "a network without clamped units",
+          "clamped units (the folder format has no field for them yet)");
   ensure_directory(dir, "rnnlab::io::save_network");
   const auto& p = net.parameters();
   write_npy(dir / "W_rec.npy", p.W_rec);
@@ -109,6 +122,10 @@ void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net,
   write_npy_vector(dir / "b.npy", p.b);
   write_npy_vector(dir / "b_out.npy", p.b_out);
   write_npy_vector(dir / "x0.npy", p.x0);
+  if (p.has_feedback())
+    write_npy(dir / "W_fb.npy", p.W_fb);
+  else
+    std::filesystem::remove(dir / "W_fb.npy");  // a folder overwritten by a network without feedback
   json j;
   j["format"] = "rnnlab-network";
   j["format_version"] = 1;
@@ -118,6 +135,8 @@ void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net,
   j["activation"] = std::string(F::name);
   j["alpha"] = static_cast<double>(net.alpha());
   j["readout"] = std::string(to_name(net.readout()));
+  if (net.output_activation() != activations::linear::name) j["output_activation"] = std::string(net.output_activation());
+  if (net.readout_unit() >= 0) j["readout_unit"] = net.readout_unit();
   j["dtype"] = std::is_same_v<Scalar, float> ? "float32" : "float64";
   j["preset"] = meta.preset;
   if (meta.seed) j["seed"] = *meta.seed;
@@ -152,6 +171,7 @@ ctrnn<Scalar, F> load_network(const std::filesystem::path& dir) {
   p.b = optional_vector("b.npy", N);
   p.b_out = optional_vector("b_out.npy", O);
   p.x0 = optional_vector("x0.npy", N);
+  if (std::filesystem::exists(dir / "W_fb.npy")) p.W_fb = read_npy_matrix<Scalar>(dir / "W_fb.npy", N, O);
   const auto check_size = [&](Index declared, Index actual, const char* field) {
     if (declared != 0 && declared != actual)
       throw io_error("rnnlab::io::load_network: folder '" + dir.string() + "': network.json says " + field + " = " +
@@ -161,7 +181,10 @@ ctrnn<Scalar, F> load_network(const std::filesystem::path& dir) {
   check_size(info.n_inputs, p.W_in.cols(), "n_inputs");
   check_size(info.n_outputs, O, "n_outputs");
   try {
-    return ctrnn<Scalar, F>(std::move(p), static_cast<Scalar>(info.alpha), info.readout);
+    ctrnn<Scalar, F> net(std::move(p), static_cast<Scalar>(info.alpha), info.readout);
+    net.set_output_activation(info.output_activation);
+    net.set_readout_unit(info.readout_unit);
+    return net;
   } catch (const argument_error& e) {
     throw io_error("rnnlab::io::load_network: folder '" + dir.string() + "': " + e.what());
   }
