@@ -118,10 +118,27 @@ TEST_CASE("a linear network round-trips through a folder; names come from the on
   // An unknown activation name lists every valid one.
   io::write_text(dir / "network.json", "{\"activation\": \"sigmoid\", \"alpha\": 0.1, \"readout\": \"rates\"}");
   CHECK_THROWS_WITH_AS(io::read_network_info(dir), doctest::Contains("tanh, one_plus_tanh, relu, softplus, linear"), io_error);
-  // The folder format has no fields for the optional structure yet: saving such a network is refused.
+  // Output feedback (W_fb.npy), the output nonlinearity and a single-unit readout round-trip
+  // (FORCE and full-FORCE networks).
   auto fed = net;
   fed.parameters().W_fb = (Eigen::VectorXd(4) << 1, 2, 3, 4).finished();
-  CHECK_THROWS_WITH_AS(io::save_network(test::fresh("fed"), fed), doctest::Contains("rnnlab::io::save_network"), argument_error);
+  fed.set_output_activation<activations::tanh>();
+  const auto fed_dir = test::fresh("fed");
+  io::save_network(fed_dir, fed);
+  CHECK(io::read_network_info(fed_dir).output_activation == "tanh");
+  CHECK(io::load_network<double, activations::linear>(fed_dir) == fed);
+  auto unit = net;
+  unit.set_readout_unit(2);
+  const auto unit_dir = test::fresh("unit");
+  io::save_network(unit_dir, unit);
+  CHECK(io::load_network<double, activations::linear>(unit_dir) == unit);
+  CHECK(!std::filesystem::exists(unit_dir / "W_fb.npy"));
+  // All of them at once (a full-FORCE-style readout on a network with clamped units) round-trip too.
+  auto all = fed;
+  all.set_clamped_units({{0, 1.0}});
+  const auto all_dir = test::fresh("all_options");
+  io::save_network(all_dir, all);
+  CHECK(io::load_network<double, activations::linear>(all_dir) == all);
 }
 
 TEST_CASE("clamped units and a single-unit readout round-trip through a network folder") {

@@ -8,11 +8,14 @@
 ///     NET_DIR/b.npy       (N,)     optional, zeros if absent
 ///     NET_DIR/b_out.npy   (O,)     optional, zeros if absent
 ///     NET_DIR/x0.npy      (N,)     optional, zeros if absent: the network's own initial state
+///     NET_DIR/W_fb.npy    (N, O)   optional: output feedback (FORCE); absent = none
 ///     NET_DIR/network.json          {"activation", "alpha", "readout", ...}
 ///
 /// Optional structure in network.json (absent = the standard model): "readout_unit": k (the
-/// output is read from unit k, W_out unused) and "clamped_units": [{"unit": i, "value": v}, ...]
-/// (Miconi's bias units: core/ctrnn.hpp `clamped_unit`).
+/// output is read from unit k, W_out unused; absent or −1 = the linear readout W_out s + b_out),
+/// "clamped_units": [{"unit": i, "value": v}, ...] (Miconi's bias units: core/ctrnn.hpp
+/// `clamped_unit`) and "output_activation" (a shipped activation's name; absent = "linear":
+/// full-FORCE's tanh(W_out tanh(x))).
 ///
 /// float32 and float64 files are both accepted. `np.save` of PyTorch weights (weight_hh →
 /// W_rec, weight_ih → W_in, the readout's weight → W_out) plus a three-field network.json gives a
@@ -42,8 +45,9 @@ struct network_info {
   std::string activation;  ///< one of `activation_names` ("tanh", "one_plus_tanh", "relu", ...)
   double alpha = 0.1;
   readout_source readout = readout_source::rates;
-  Index readout_unit = -1;              ///< the unit the output is read from, or −1 (W_out s + b_out)
-  std::vector<clamped_unit> clamped;    ///< units held at constant values (none: empty)
+  std::string output_activation = "linear";  ///< g of the readout y = g(W_out s + b_out)
+  Index readout_unit = -1;                   ///< the unit the output is read from, or −1 (W_out s + b_out)
+  std::vector<clamped_unit> clamped;         ///< units held at constant values (none: empty)
   std::string dtype;       ///< scalar type the network was saved from ("float32"/"float64"), if known
   std::string preset;      ///< free text: how it was made ("reference_code", "paper_text", "pytorch", ...)
   std::optional<std::uint64_t> seed;
@@ -92,6 +96,10 @@ inline network_info read_network_info(const std::filesystem::path& dir) {
     throw io_error("rnnlab::io: file '" + file.string() + "': field 'alpha' must be in (0, 1], got " +
                    std::to_string(info.alpha));
   info.readout = detail::parse_readout(json_field<std::string>(j, "readout", file), file);
+  info.output_activation = j.value("output_activation", std::string("linear"));
+  if (std::find(activation_names.begin(), activation_names.end(), info.output_activation) == activation_names.end())
+    throw io_error("rnnlab::io: file '" + file.string() + "': field 'output_activation' must be one of " +
+                   activation_names_text() + "; got \"" + info.output_activation + "\"");
   if (j.contains("readout_unit")) {
     if (!j["readout_unit"].is_number_integer() || j["readout_unit"].get<Index>() < -1)
       throw io_error("rnnlab::io: file '" + file.string() + "': field 'readout_unit' must be an integer >= -1, got " +
@@ -127,12 +135,6 @@ inline network_info read_network_info(const std::filesystem::path& dir) {
 template <class Scalar, Activation F>
 void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net, const network_metadata& meta = {}) {
   net.validate("rnnlab::io::save_network");
-  // The folder format has fields for clamped units and a single-unit readout, not yet for W_fb or
-  // an output nonlinearity.
-  require(!net.has_feedback(), "rnnlab::io::save_network", "net", "a network without output feedback (W_fb)",
-          "one with W_fb");
-  require(net.output_activation() == activations::linear::name, "rnnlab::io::save_network", "net",
-          "the identity output nonlinearity (linear)", std::string(net.output_activation()));
   ensure_directory(dir, "rnnlab::io::save_network");
   const auto& p = net.parameters();
   write_npy(dir / "W_rec.npy", p.W_rec);
@@ -141,6 +143,10 @@ void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net,
   write_npy_vector(dir / "b.npy", p.b);
   write_npy_vector(dir / "b_out.npy", p.b_out);
   write_npy_vector(dir / "x0.npy", p.x0);
+  if (p.has_feedback())
+    write_npy(dir / "W_fb.npy", p.W_fb);
+  else
+    std::filesystem::remove(dir / "W_fb.npy");  // a folder overwritten by a network without feedback
   json j;
   j["format"] = "rnnlab-network";
   j["format_version"] = 1;
@@ -150,6 +156,7 @@ void save_network(const std::filesystem::path& dir, const ctrnn<Scalar, F>& net,
   j["activation"] = std::string(F::name);
   j["alpha"] = static_cast<double>(net.alpha());
   j["readout"] = std::string(to_name(net.readout()));
+  if (net.output_activation() != activations::linear::name) j["output_activation"] = std::string(net.output_activation());
   if (net.readout_unit() >= 0) j["readout_unit"] = net.readout_unit();
   if (!net.clamped_units().empty()) {
     json c = json::array();
@@ -190,6 +197,7 @@ ctrnn<Scalar, F> load_network(const std::filesystem::path& dir) {
   p.b = optional_vector("b.npy", N);
   p.b_out = optional_vector("b_out.npy", O);
   p.x0 = optional_vector("x0.npy", N);
+  if (std::filesystem::exists(dir / "W_fb.npy")) p.W_fb = read_npy_matrix<Scalar>(dir / "W_fb.npy", N, O);
   const auto check_size = [&](Index declared, Index actual, const char* field) {
     if (declared != 0 && declared != actual)
       throw io_error("rnnlab::io::load_network: folder '" + dir.string() + "': network.json says " + field + " = " +
@@ -201,7 +209,8 @@ ctrnn<Scalar, F> load_network(const std::filesystem::path& dir) {
   try {
     ctrnn<Scalar, F> net(std::move(p), static_cast<Scalar>(info.alpha), info.readout);
     if (!info.clamped.empty()) net.set_clamped_units(info.clamped);
-    if (info.readout_unit >= 0) net.set_readout_unit(info.readout_unit);
+    net.set_output_activation(info.output_activation);
+    net.set_readout_unit(info.readout_unit);
     return net;
   } catch (const argument_error& e) {
     throw io_error("rnnlab::io::load_network: folder '" + dir.string() + "': " + e.what());
