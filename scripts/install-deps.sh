@@ -11,6 +11,7 @@ packages=(
   doctest-dev                      # tests
   libbenchmark-dev                 # benchmarks
   python3-numpy                    # to check that numpy reads what rnnlab writes
+  python3-matplotlib               # scripts/plot_study.py: the study's figures
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

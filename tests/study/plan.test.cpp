@@ -40,6 +40,15 @@ TEST_CASE("study plan: presets enumerate the paper's cells") {
   for (std::size_t i = 0; i < nets.size(); ++i) CHECK(nets[i].index == static_cast<Index>(i));
   CHECK(nets[7].folder() == "00007");
   CHECK_THROWS_WITH_AS(study_plan::preset("fig9"), doctest::Contains("fig1"), argument_error);
+
+  // all: the union of fig1, fig2, fig3, fig5, shared cells once — CDI at variance 1.0 is CDI at the
+  // default std 1 (fig3 vs fig1: 4 rules × 50), and N-CDI bptt at variance 1.0 is fig2's bptt cells
+  // (fig5 vs fig2: 6 N × 50).
+  const auto all = study_plan::preset("all", study_size::paper);
+  const auto every = enumerate_networks(all);
+  CHECK(every.size() == 400 + 600 + 1200 + 900 - 200 - 300);
+  for (std::size_t i = 0; i < every.size(); ++i) CHECK(every[i].index == static_cast<Index>(i));
+  CHECK(plan_from_json(plan_to_json(all)) == all);
 }
 
 TEST_CASE("study plan: JSON round trip, strict reading") {

@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,18 +93,25 @@ inline std::vector<claim_row> compute_claims(const fs::path& store, const study_
   const io::json summary = io::read_json(store / "analysis" / "summary.json");
   const io::json& groups = summary.at("groups");
   std::vector<claim_row> rows;
-  const auto has_rule = [&](const std::string& r) {
-    return std::find(plan.rules.begin(), plan.rules.end(), r) != plan.rules.end();
-  };
-  const auto has_task = [&](const std::string& t) {
-    return std::find(plan.tasks.begin(), plan.tasks.end(), t) != plan.tasks.end();
-  };
+  // What the store holds (a union plan's fields are in its parts: read the networks instead).
+  std::set<std::string> rules_in, tasks_in, noise_in;
+  std::set<int> contexts_in;
+  for (const auto& s : enumerate_networks(plan)) {
+    rules_in.insert(s.rule);
+    tasks_in.insert(s.task);
+    if (s.task == "ncdi") {
+      contexts_in.insert(s.contexts);
+      noise_in.insert(s.noise_label());
+    }
+  }
+  const auto has_rule = [&](const std::string& r) { return rules_in.count(r) > 0; };
+  const auto has_task = [&](const std::string& t) { return tasks_in.count(t) > 0; };
 
   // (a)
   {
     claim_row c{"a", "Attractor topology does not cluster by learning rule on RDM and CDI (topology silhouette by rule near 0)", "", ""};
-    if (plan.rules.size() < 2) {
-      c.verdict = "not measured (needs >= 2 learning rules; the store has " + plan.rules.front() + " only)";
+    if (rules_in.size() < 2) {
+      c.verdict = "not measured (needs >= 2 learning rules; the store has " + *rules_in.begin() + " only)";
     } else {
       bool any = false, ok = true;
       for (const char* t : {"rdm", "cdi"}) {
@@ -154,7 +162,7 @@ inline std::vector<claim_row> compute_claims(const fs::path& store, const study_
     claim_row c{"c", "On N-CDI the BPTT-vs-GA SVCCA silhouette grows with N while the topology silhouette does not", "", ""};
     std::vector<double> ns, sv, tp;
     if (has_rule("bptt") && has_rule("genetic") && has_task("ncdi"))
-      for (int n : plan.contexts) {
+      for (int n : contexts_in) {
         const std::string g = "ncdi" + std::to_string(n);
         if (!groups.contains(g)) continue;
         const auto* s = detail::study_path(groups[g], {"silhouettes", "svcca", "rule", "overall"});
@@ -222,8 +230,8 @@ inline std::vector<claim_row> compute_claims(const fs::path& store, const study_
   {
     claim_row c{"e", "Input noise stops mattering to attractor topology for N > 3 (topology silhouette by noise)", "", ""};
     std::vector<double> low, high;
-    if (has_task("ncdi") && plan.noise.size() >= 2)
-      for (int n : plan.contexts) {
+    if (has_task("ncdi") && noise_in.size() >= 2)
+      for (int n : contexts_in) {
         const std::string g = "ncdi" + std::to_string(n);
         if (!groups.contains(g)) continue;
         const auto* s = detail::study_path(groups[g], {"silhouettes", "topology", "noise", "overall"});

@@ -104,6 +104,11 @@ struct study_plan {
   Index networks_per_cell = 3;                            ///< seeds per (task, N, noise, activation, size, rule)
   std::uint64_t seed = 1;                                 ///< the study seed
   study_scale scale = study_scale::small();
+  /// A union of plans (the `all` preset): when non-empty, the networks are those of each part in
+  /// turn (their own tasks, noise, rules, … and networks_per_cell; this plan's seed and scale),
+  /// a cell already listed by an earlier part (same task, N, noise std, activation, size, rule,
+  /// replicate) counted once; this plan's own dimension fields are then unused.
+  std::vector<study_plan> parts{};
 
   bool operator==(const study_plan&) const = default;
 
@@ -209,12 +214,13 @@ inline study_plan study_plan::preset(std::string_view name, study_size size,
     p.activations = {"one_plus_tanh", "tanh"};
     p.rules = {"bptt"};
   } else if (name == "all") {
-    // The union: fig3 contains fig1's cells at noise 1.0 only if noise is stated, so fig1 stays
-    // with the default noise; fig5 and fig2 share the N-CDI bptt cells at the default noise.
-    p.tasks = {"rdm", "cdi", "ncdi"};
-    p.contexts = one_to_six;
-    p.noise = {};
-    p.rules = four;
+    // The union of the four figures' plans (cells they share — e.g. CDI at variance 1.0 = the
+    // default std 1 — counted once).
+    for (const char* part : {"fig1", "fig2", "fig3", "fig5"}) p.parts.push_back(preset(part, size, default_rules));
+    p.tasks.clear();
+    p.rules.clear();
+    p.activations.clear();
+    p.n_units.clear();
   } else {
     std::string valid;
     for (const auto& n : preset_names()) valid += (valid.empty() ? "" : ", ") + n;
@@ -226,6 +232,19 @@ inline study_plan study_plan::preset(std::string_view name, study_size size,
 
 inline std::vector<network_spec> enumerate_networks(const study_plan& plan) {
   std::vector<network_spec> out;
+  if (!plan.parts.empty()) {
+    const auto same_cell = [](const network_spec& a, const network_spec& b) {
+      return a.task == b.task && a.contexts == b.contexts && a.noise_stddev() == b.noise_stddev() &&
+             a.activation == b.activation && a.n_units == b.n_units && a.rule == b.rule && a.replicate == b.replicate;
+    };
+    for (const auto& part : plan.parts)
+      for (auto& s : enumerate_networks(part))
+        if (std::none_of(out.begin(), out.end(), [&](const network_spec& o) { return same_cell(o, s); })) {
+          s.index = static_cast<Index>(out.size());
+          out.push_back(std::move(s));
+        }
+    return out;
+  }
   Index index = 0;
   for (const auto& task : plan.tasks) {
     std::vector<int> ns;

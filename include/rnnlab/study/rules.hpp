@@ -129,6 +129,16 @@ inline rule_registry builtin_rules() {
 /// (see the file comment). Called by the runner before any work.
 inline void validate(const study_plan& plan, const rule_registry& rules) {
   constexpr std::string_view fn = "rnnlab::study::validate";
+  if (!plan.parts.empty()) {
+    for (const auto& part : plan.parts) {
+      study_plan p = part;
+      p.scale = plan.scale;
+      p.size = plan.size;
+      require(p.parts.empty(), fn, "parts", "plans without parts of their own", "a nested union");
+      validate(p, rules);
+    }
+    return;
+  }
   require(!plan.tasks.empty(), fn, "tasks", "at least one task (rdm, cdi, ncdi)", "none");
   require(!plan.rules.empty(), fn, "rules", "at least one rule (" + rules.names_text() + ")", "none");
   require(plan.networks_per_cell >= 1, fn, "networks_per_cell", ">= 1 seed per cell", plan.networks_per_cell);

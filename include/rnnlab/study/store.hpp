@@ -66,7 +66,12 @@ inline io::json plan_to_json(const study_plan& p) {
           {"rules", p.rules},
           {"networks_per_cell", p.networks_per_cell},
           {"seed", p.seed},
-          {"scale", scale_to_json(p.scale)}};
+          {"scale", scale_to_json(p.scale)},
+          {"parts", [&] {
+             io::json a = io::json::array();
+             for (const auto& part : p.parts) a.push_back(plan_to_json(part));
+             return a;
+           }()}};
 }
 
 namespace detail {
@@ -120,7 +125,7 @@ inline study_scale scale_from_json(const io::json& j, const std::string& where =
 inline study_plan plan_from_json(const io::json& j, const std::string& where = "plan") {
   const std::vector<std::string> keys{"name",  "size",        "tasks",   "contexts", "noise",
                                       "noise_as", "activations", "n_units", "rules",    "networks_per_cell",
-                                      "seed",  "scale"};
+                                      "seed",  "scale",       "parts"};
   detail::study_json_keys(j, keys, where);
   study_plan p;
   p.name = detail::study_field<std::string>(j, "name", where);
@@ -141,6 +146,12 @@ inline study_plan plan_from_json(const io::json& j, const std::string& where = "
   p.networks_per_cell = detail::study_field<Index>(j, "networks_per_cell", where);
   p.seed = detail::study_field<std::uint64_t>(j, "seed", where);
   p.scale = scale_from_json(j.at("scale"), where + ".scale");
+  if (j.contains("parts")) {  // optional: a plan without parts may omit it
+    const auto& parts = j.at("parts");
+    if (!parts.is_array()) throw io_error("rnnlab::study: " + where + ": field 'parts' must be an array");
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      p.parts.push_back(plan_from_json(parts[i], where + ".parts[" + std::to_string(i) + "]"));
+  }
   return p;
 }
 
