@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   for (auto& [name, install] : commands) install(app);
   // The top level has no option that takes a value, so its first word that is not an option must
   // name a subcommand. Checked before CLI11 parses: CLI11 would treat an unknown word as an extra
-  // argument, and with --help after it (`rnnlab study --help`) print the general help and exit 0,
+  // argument, and with --help after it (`rnnlab fit --help`) print the general help and exit 0,
   // as if the subcommand existed.
   for (int i = 1; i < argc; ++i) {
     const std::string_view word = argv[i];

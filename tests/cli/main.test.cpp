@@ -31,14 +31,14 @@ bool cli_text_has(const std::string& text, const std::string& part) { return tex
 }  // namespace
 
 TEST_CASE("an unknown subcommand is an error that lists the valid subcommands") {
-  for (const std::string args : {"study --help", "bogus", "bogus --out x", "--version-not-a-flag bogus"}) {
+  for (const std::string args : {"fit --help", "bogus", "bogus --out x", "--version-not-a-flag bogus"}) {
     CAPTURE(args);
     const auto o = run_cli_capturing(args);
     CHECK(o.status != 0);
     if (args.rfind("--version-not", 0) == 0) continue;  // CLI11 rejects the unknown flag first
     CHECK(cli_text_has(o.text, "unknown subcommand '" + args.substr(0, args.find(' ')) + "'"));
     for (const char* valid : {"distances", "embed", "fixed-points", "grad", "init", "sample", "similarity",
-                              "simulate", "train"})
+                              "simulate", "study", "train"})
       CHECK(cli_text_has(o.text, valid));
     CHECK_FALSE(cli_text_has(o.text, "Usage"));  // not the general help
   }

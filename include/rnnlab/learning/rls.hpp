@@ -110,7 +110,15 @@ public:
     if (W.cols() != size() || e.size() != W.rows())
       require_shape(false, "rnnlab::rls::correct", "W, e", detail::concat("W (rows, ", size(), ") and e of length rows"),
                     detail::concat("W (", W.rows(), ", ", W.cols(), "), e of length ", e.size()));
-    W.derived().noalias() -= (e.derived().template cast<S>().reshaped() * m_k.template cast<S>().transpose());
+    // An explicit loop (column by column, W is column-major) rather than the outer-product expression
+    // of the cast e and k: allocation-free for any scalar mix, and GCC 12 at -O3 mis-diagnoses that
+    // expression's packet loads from a fixed-size e as out of bounds (-Warray-bounds, an error here).
+    const auto ev = e.derived().reshaped();
+    auto& Wd = W.derived();
+    for (Index j = 0; j < Wd.cols(); ++j) {
+      const double kj = m_k(j);
+      for (Index i = 0; i < Wd.rows(); ++i) Wd(i, j) -= static_cast<S>(static_cast<double>(ev(i)) * kj);
+    }
   }
   template <class DW, class DE>
   void correct(Eigen::MatrixBase<DW>&& W, const Eigen::MatrixBase<DE>& e) const {
