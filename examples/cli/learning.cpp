@@ -368,20 +368,7 @@ void do_train_force(train_args a) {
   const bool ff = a.rule == "full-force";
   if (a.reference) a.task.preset = a.rule_preset = "reference";
   const bool ref = a.rule_preset == "reference";  // the rule's preset: full_force::reference_code_*() or paper_text()
-  train_options opt = ref ? train_options::reference_code() : train_options::paper_text();
-  if (a.stop == "min10")
-    opt.stop = {stopping_rule::min_of_last, a.accuracy, 10};
-  else {
-    opt.stop.rule = from_name<stopping_rule>(a.stop, "rnnlab train", "--stop");
-    opt.stop.accuracy = a.accuracy;
-  }
-  if (opt.stop.rule == stopping_rule::threshold) opt.stop.window = 1;
-  opt.max_updates = a.max_updates;
-  opt.max_trials = a.max_trials;
-  opt.max_seconds = a.max_seconds;
-  opt.validate_every = a.validate_every;
-  opt.seed = a.seed;
-  opt.evaluation.threads = a.threads;
+  train_options opt = make_train_options(a, ref);
   opt.validation = validation_mode::lazy;
   if (ff && ref) opt.validation_x0_std = 1.0;  // the FF code validates from x0 ~ N(0, 1)
 
