@@ -1,7 +1,8 @@
 // Task sampling throughput at the paper's sizes (B = 500 trials of T = 750 steps).
 #include <benchmark/benchmark.h>
 
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/rdm.hpp>
 
 namespace {
 

@@ -8,7 +8,11 @@
 //     OUT_DIR/<task>/net/{W_rec,W_in,W_out,b,b_out,x0}.npy + network.json
 //     OUT_DIR/<task>/outputs.npy (T, B, 1), states.npy (T, B, N)
 #include <rnnlab/io.hpp>
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/core/parallel_simulate.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/rdm.hpp>
+#include <rnnlab/version.hpp>
 
 #include <chrono>
 #include <cstdio>

@@ -10,7 +10,11 @@
 #include <rnnlab/io.hpp>
 #include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/trainer.hpp>
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/names.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/rdm.hpp>
+#include <rnnlab/tasks/validation.hpp>
 
 #include <cstdio>
 #include <filesystem>

@@ -4,7 +4,9 @@
 #include "task_options.hpp"
 
 #include <rnnlab/io.hpp>
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/core/parallel_simulate.hpp>
+#include <rnnlab/tasks/evidence.hpp>
 
 #include <chrono>
 #include <iostream>

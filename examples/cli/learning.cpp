@@ -12,7 +12,9 @@
 #include <rnnlab/learning/force.hpp>
 #include <rnnlab/learning/full_force.hpp>
 #include <rnnlab/learning/trainer.hpp>
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/rdm.hpp>
 
 #include <chrono>
 #include <iostream>

@@ -4,7 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <rnnlab/io.hpp>
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/learning/bptt.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/rdm.hpp>
 
 #include <cmath>
 #include <cstdio>

@@ -2,7 +2,9 @@
 #include <doctest/doctest.h>
 
 #include <rnnlab/io.hpp>
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/rdm.hpp>
 
 #include <cstdlib>
 #include <filesystem>

@@ -5,7 +5,8 @@
 
 #include <rnnlab/io.hpp>
 #include <rnnlab/io/serialize.hpp>
-#include <rnnlab/rnnlab.hpp>
+#include <rnnlab/core/ctrnn.hpp>
+#include <rnnlab/learning/genetic.hpp>
 
 #include <filesystem>
 #include <string>
