@@ -3,12 +3,15 @@
 #include <limits>
 
 #include <rnnlab/learning/bptt.hpp>
+#include <rnnlab/learning/hebbian.hpp>
 #include <rnnlab/learning/trainer.hpp>
 #include <rnnlab/tasks/context_integration.hpp>
 #include <rnnlab/tasks/rdm.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <random>
+#include <utility>
 
 #include "../support/archetype_rule.hpp"
 #include "../support/archetype_task.hpp"
@@ -370,6 +373,133 @@ TEST_CASE("exact lazy validation: the same stopping update, parameters and final
     o.max_updates = 3000;
     compare(task, archetypes::online_readout_rule{}, o, 2, 1);
   }
+}
+
+TEST_CASE("exact lazy validation: a per-trial rule (Hebbian) stops at the eager run's trial with the same network") {
+  rdm_params tp = rdm_params::reference_code();
+  tp.n_steps = 60;
+  tp.validation.n_trials = 600;  // three blocks of the validation pass (256, 256, 88)
+  const random_dots task(tp);
+  miconi_network_config cfg;
+  cfg.n_units = 16;
+  cfg.alpha = 0.2;
+  hebbian rule = hebbian::reference_code();
+  rule.warmup_trials = 5;
+  rule.error_steps = 20;
+  rule.perturbation_probability = 0.05;
+  const auto run = [&](validation_mode mode, std::uint64_t seed, stopping_criterion stop) {
+    auto g = make_stream(seed, 0, stream_purpose::initialization);
+    auto net = make_miconi_network<float>(cfg, 1, g);
+    train_options o;
+    o.stop = stop;
+    o.max_updates = 300;
+    o.validate_every = 2;
+    o.validation = mode;
+    o.progress = progress_display::never;
+    o.seed = seed;
+    const auto report = train(net, task, rule, o);
+    return std::make_pair(report, net.parameters());
+  };
+  for (std::uint64_t seed : {1u, 2u}) {
+    CAPTURE(seed);
+    // The threshold: the best min-of-4 this seed reaches within the budget (an eager run that never
+    // stops), so the compared runs stop on the rule, at the first window that reaches it.
+    const auto [curve, p_curve] = run(validation_mode::eager, seed, {stopping_rule::never, 0.9, 4});
+    const auto& h = curve.accuracy_history;
+    REQUIRE(h.size() == 150);
+    double best = 0;
+    for (std::size_t k = 3; k < h.size(); ++k) best = std::max(best, std::min({h[k], h[k - 1], h[k - 2], h[k - 3]}));
+    const stopping_criterion stop{stopping_rule::min_of_last, best, 4};
+    const auto [eager, p_eager] = run(validation_mode::eager, seed, stop);
+    const auto [lazy, p_lazy] = run(validation_mode::lazy, seed, stop);
+    MESSAGE("hebbian seed " << seed << ": threshold " << best << ", " << to_name(eager.status) << " after "
+                            << eager.updates << " trials; lazy computed " << lazy.validation_updates.size() << " of "
+                            << eager.validation_updates.size() << " scores in full");
+    CHECK(eager.status == training_status::converged);
+    CHECK(lazy.status == eager.status);
+    CHECK(lazy.updates == eager.updates);
+    CHECK(lazy.loss_history == eager.loss_history);
+    CHECK(p_lazy == p_eager);
+    CHECK(lazy.final_accuracy == eager.final_accuracy);
+    if (eager.validation_updates.size() > 8) CHECK(lazy.validation_updates.size() < eager.validation_updates.size());
+  }
+}
+
+TEST_CASE("the validation pass in blocks: simulate's outputs to rounding, the same bits whatever the threads") {
+  const auto check = [](auto scalar, Index B) {
+    using S = decltype(scalar);
+    CAPTURE(B);
+    auto g = make_stream(7, 0, stream_purpose::initialization);
+    auto net = make_ctrnn<S>(ctrnn_config::reference_code(24), 3, 2, g);
+    rng gi(8);
+    sequence<S> u({40, B, 3});
+    for (auto& v : u.flat()) v = static_cast<S>(std::normal_distribution<double>(0, 1)(gi));
+    Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic> x0(24, B);
+    for (Index i = 0; i < x0.size(); ++i) x0.data()[i] = static_cast<S>(std::normal_distribution<double>(0, 0.3)(gi));
+    const auto whole = net.simulate(u, x0).outputs;
+    for (Index shards : {1, 2, 3, 7}) {
+      CAPTURE(shards);
+      Index blocks = 0;
+      const auto blocked = detail::validation_outputs_blocked(net, u, x0, shard_options{shards, 0},
+                                                              [&](const sequence<S>&, Index, Index) {
+                                                                ++blocks;
+                                                                return false;
+                                                              });
+      CHECK(blocks == (B + detail::validation_block - 1) / detail::validation_block);
+      // The same values to rounding: the readout product's summation order depends on the
+      // column count, so the split matters in the last bits (why eager and lazy share one split).
+      CHECK(blocked.flat().matrix().isApprox(whole.flat().matrix(), std::is_same_v<S, float> ? S(1e-5) : S(1e-13)));
+      // The same bits whatever the number of threads.
+      const auto one_thread = detail::validation_outputs_blocked(net, u, x0, shard_options{shards, 1},
+                                                                 [](const sequence<S>&, Index, Index) { return false; });
+      CHECK(std::equal(blocked.flat().begin(), blocked.flat().end(), one_thread.flat().begin()));
+    }
+    // Ending after the first block leaves the later trials' outputs zero.
+    const auto all = detail::validation_outputs_blocked(net, u, x0, shard_options{2, 0},
+                                                        [](const sequence<S>&, Index, Index) { return false; });
+    const auto first = detail::validation_outputs_blocked(net, u, x0, shard_options{2, 0},
+                                                          [](const sequence<S>&, Index, Index) { return true; });
+    const Index last = std::min(B, detail::validation_block) - 1;
+    CHECK(first(39, last, 1) == all(39, last, 1));
+    if (B > detail::validation_block) CHECK(first(39, detail::validation_block, 1) == S(0));
+  };
+  check(float{}, 600);
+  check(double{}, 300);
+  check(float{}, 37);
+}
+
+TEST_CASE("the early end of a lazy validation pass counts errors as decision_accuracy does") {
+  rng g(11);
+  const Index T = 3, B = 500;
+  sequence<float> out({T, B, 2});
+  Eigen::VectorXi labels(B);
+  for (Index b = 0; b < B; ++b) {
+    const double r = std::uniform_real_distribution<double>(0, 1)(g);
+    out(T - 1, b, 0) = r < 0.1 ? 0.0f : static_cast<float>(r - 0.5);  // some outputs exactly 0
+    out(T - 1, b, 1) = 5.0f;                                         // channel 1 is never read
+    labels(b) = static_cast<int>(b % 3) - 1;                          // −1, 0, +1
+  }
+  for (const auto conv : {accuracy_convention::reference, accuracy_convention::strict}) {
+    CAPTURE(to_name(conv));
+    const auto [errors, counted] = detail::decision_errors(out, labels, 0, B, conv);
+    CHECK(counted == (conv == accuracy_convention::reference ? B : B - (B + 1) / 3));
+    CHECK(static_cast<double>(counted - errors) / static_cast<double>(counted) == decision_accuracy(out, labels, conv));
+    // Blocks add up.
+    const auto a = detail::decision_errors(out, labels, 0, 123, conv);
+    const auto b = detail::decision_errors(out, labels, 123, B, conv);
+    CHECK(a.first + b.first == errors);
+    CHECK(a.second + b.second == counted);
+  }
+  // Hand-computed: reference convention, a label-0 trial is never an error and an output of 0 never is.
+  sequence<float> y({1, 4, 1});
+  y(0, 0, 0) = 1.0f;   // label −1: error
+  y(0, 1, 0) = 0.0f;   // label +1: not an error (reference), an error (strict)
+  y(0, 2, 0) = -1.0f;  // label 0: counted only by reference, never an error
+  y(0, 3, 0) = 2.0f;   // label +1: correct
+  Eigen::VectorXi l(4);
+  l << -1, 1, 0, 1;
+  CHECK(detail::decision_errors(y, l, 0, 4, accuracy_convention::reference) == std::pair<Index, Index>{1, 4});
+  CHECK(detail::decision_errors(y, l, 0, 4, accuracy_convention::strict) == std::pair<Index, Index>{2, 3});
 }
 
 // The paper-sized run (about a minute on the 2-core machine): the reference preset — network

@@ -35,12 +35,16 @@
 /// the next W−1 points, so those are not evaluated; at the first point where a stop is possible
 /// the current network is evaluated, and only if it reaches θ are the earlier points of its
 /// window evaluated, newest first, from parameter snapshots kept for the last W points; the first
-/// one below θ moves the next possible stop W points past it. The stopping point, the returned
-/// network and the final score are exactly those of eager validation (tested on fixed seeds);
-/// the work is about one evaluation per W points while the network is below θ, plus the final
-/// window. At the end of a run that did not converge, the last validation point is evaluated if
-/// it was not, so `final_accuracy` matches too. on_validation is called for evaluations of the
-/// current network only.
+/// one below θ moves the next possible stop W points past it. A pass itself ends early when the
+/// task scores by decision accuracy (`scores_decision_accuracy`: RDM, CDI, N-CDI) and the network
+/// is a CTRNN: the trials are run in blocks of 256, and once the errors so far exceed what θ
+/// allows the pass stops (its score, below θ, is then not recorded). The stopping point, the
+/// returned network and the final score are exactly those of eager validation (tested on fixed
+/// seeds): both run the same blocked pass, so every output is the same bits. The work is about
+/// one (often partial) evaluation per W points while the network is below θ, plus the final
+/// window. At the end of a run that did not converge, the last validation point is evaluated
+/// in full if its score is not known, so `final_accuracy` matches too. on_validation is called
+/// for complete evaluations of the current network only.
 ///
 /// A stopping rule the task cannot drive (a score stop on a task without `score`) is an
 /// argument_error before any work, never a run that silently cannot stop.
@@ -50,6 +54,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -67,8 +72,24 @@
 #include <rnnlab/learning/loss.hpp>
 #include <rnnlab/random.hpp>
 #include <rnnlab/tasks/concepts.hpp>
+#include <rnnlab/tasks/evidence.hpp>
 
 namespace rnnlab {
+
+class random_dots;
+class context_integration;
+
+/// Whether `task.score(outputs, batch)` of a task type is `decision_accuracy(outputs, batch,
+/// task.params().convention)` (tasks/evidence.hpp) on a batch with `label`s: then lazy validation
+/// ends a pass of a CTRNN as soon as its errors exceed what the threshold allows (the score can
+/// no longer reach it). True for random_dots and context_integration; specialise it for a task of
+/// your own that scores the same way. Any other task is scored on whole passes.
+template <class T>
+inline constexpr bool scores_decision_accuracy = false;
+template <>
+inline constexpr bool scores_decision_accuracy<random_dots> = true;
+template <>
+inline constexpr bool scores_decision_accuracy<context_integration> = true;
 
 /// When training stops on validation.
 struct stopping_criterion {
@@ -172,11 +193,46 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
 
 namespace detail {
 
-/// Validation outputs: the sharded forward pass for CTRNNs, the network's own simulate otherwise.
+/// Trials per block of the CTRNN validation pass (each block split into `shard_options::shards`).
+inline constexpr Index validation_block = 256;
+
+/// Validation outputs of a CTRNN: the trials in blocks of `validation_block`, each block's shards
+/// on the executor (ctrnn::run, the loop of simulate / simulate_sharded), blocks in order;
+/// `after_block(end)` is called once trials [0, end) are final and ends the pass early by
+/// returning true (the later trials' outputs are then left zero); it is called as
+/// `after_block(outputs, begin, end)` for the block [begin, end). Eager and lazy validation run
+/// this same pass with the same split, so a trial's output is the same bits in both (the readout
+/// product's rounding depends on the column split; the values are simulate's to rounding, and the
+/// same bits whatever the thread count: tested).
+template <class Scalar, Activation F, class X0, class AfterBlock>
+sequence<Scalar> validation_outputs_blocked(const ctrnn<Scalar, F>& net, const sequence<Scalar>& inputs, const X0& x0,
+                                            const shard_options& opt, AfterBlock&& after_block) {
+  const Index T = inputs.shape(0), B = inputs.shape(1), N = net.n_units(), O = net.n_outputs();
+  sequence<Scalar> outputs({T, B, O});  // zero-filled
+  for (Index b0 = 0; b0 < B; b0 += validation_block) {
+    const Index nb = std::min(validation_block, B - b0);
+    const Index shards = std::min(opt.shards, nb);
+    const work_estimate work{static_cast<double>(N) * static_cast<double>(N + net.n_inputs()) *
+                             static_cast<double>(nb * T)};
+    parallel_shards(shards, opt.threads, work, [&](Index s) {
+      const auto [c0, Bs] = shard_columns(nb, shards, s);
+      auto ws = net.make_workspace(Bs);
+      if (x0.cols() == 1)
+        net.reset(ws, x0);
+      else
+        net.reset(ws, x0.middleCols(b0 + c0, Bs));
+      net.run(ws, inputs, b0 + c0, outputs);
+    });
+    if (after_block(std::as_const(outputs), b0, b0 + nb)) break;
+  }
+  return outputs;
+}
+
+/// Validation outputs: the blocked pass above for CTRNNs, the network's own simulate otherwise.
 template <class Scalar, Activation F, class X0>
 sequence<Scalar> validation_outputs(const ctrnn<Scalar, F>& net, const sequence<Scalar>& inputs, const X0& x0,
                                     const shard_options& opt) {
-  return simulate_sharded(net, inputs, x0, opt);
+  return validation_outputs_blocked(net, inputs, x0, opt, [](const sequence<Scalar>&, Index, Index) { return false; });
 }
 template <class Net, class X0>
 auto validation_outputs(const Net& net, const sequence<typename Net::scalar_type>& inputs, const X0& x0,
@@ -185,6 +241,33 @@ auto validation_outputs(const Net& net, const sequence<typename Net::scalar_type
     return net.simulate(inputs, x0).outputs;
   else
     return net.simulate(inputs).outputs;
+}
+
+template <class Net>
+inline constexpr bool is_ctrnn = false;
+template <class Scalar, Activation F>
+inline constexpr bool is_ctrnn<ctrnn<Scalar, F>> = true;
+
+/// Errors and counted trials among trials [b0, b1) of `outputs` (T, B, O), by the rule of
+/// decision_accuracy (tasks/evidence.hpp; the same comparisons, tested against it).
+template <class Scalar>
+std::pair<Index, Index> decision_errors(const sequence<Scalar>& outputs, const Eigen::VectorXi& labels, Index b0,
+                                        Index b1, accuracy_convention convention) {
+  const Index T = outputs.shape(0);
+  Index errors = 0, counted = 0;
+  for (Index b = b0; b < b1; ++b) {
+    const Scalar y = outputs(T - 1, b, 0);
+    const int s = (y > Scalar(0)) - (y < Scalar(0));
+    const int l = labels(b);
+    if (convention == accuracy_convention::reference) {
+      ++counted;
+      if (std::abs(l - s) > 1) ++errors;
+    } else if (l != 0) {
+      ++counted;
+      if (s != l) ++errors;
+    }
+  }
+  return {errors, counted};
 }
 
 // Hooks, found by detection (learning/callbacks.hpp lists them).
@@ -325,32 +408,69 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
     lz.point.assign(static_cast<std::size_t>(W), 0);
     lz.verdict.assign(static_cast<std::size_t>(W), -1);
   }
-  // Scores the parameters held for validation point k (slot k % W), records it in update order.
-  [[maybe_unused]] const auto lazy_evaluate = [&](Index k, bool current) -> bool {
+  // One score pass of network n. With `may_end_early`, a CTRNN on a task that scores by decision
+  // accuracy (scores_decision_accuracy) stops once its errors exceed what the threshold allows:
+  // then the score is below θ but unknown (nullopt). Otherwise the whole set is scored.
+  constexpr bool countable = scored && scores_decision_accuracy<T> && detail::is_ctrnn<Net>;
+  [[maybe_unused]] Index counted_total = 0;  // trials decision_accuracy counts on the validation set
+  if constexpr (countable) {
+    for (Index b = 0; b < val.n_trials(); ++b)
+      if (task.params().convention == accuracy_convention::reference || val.label(b) != 0) ++counted_total;
+  }
+  [[maybe_unused]] const auto score_pass = [&](const Net& n, bool may_end_early) -> std::optional<double> {
+    if constexpr (countable) {
+      if (may_end_early && counted_total > 0) {
+        Index errors = 0;
+        bool below = false;
+        const auto after_block = [&](const sequence<Scalar>& out, Index b0, Index b1) {
+          errors += detail::decision_errors(out, val.label, b0, b1, task.params().convention).first;
+          below = static_cast<double>(counted_total - errors) / static_cast<double>(counted_total) < st.accuracy;
+          return below;
+        };
+        const auto out = options.validation_x0_std >= 0
+                             ? detail::validation_outputs_blocked(n, val.inputs, val_x0, options.evaluation, after_block)
+                             : detail::validation_outputs_blocked(n, val.inputs, n.parameters().x0, options.evaluation,
+                                                                  after_block);
+        if (below) return std::nullopt;
+        return task.score(out, val);
+      }
+    }
+    if constexpr (scored)
+      return task.score(outputs_of(n), val);
+    else
+      return std::nullopt;
+  };
+
+  // Scores the parameters held for validation point k (slot k % W) and records a known score in
+  // update order; `exact`: the whole set, even when the score falls below θ early. Returns whether
+  // the score reaches θ.
+  [[maybe_unused]] const auto lazy_evaluate = [&](Index k, bool current, bool exact) -> bool {
     if constexpr (scored) {
       const auto slot = static_cast<std::size_t>(k % W);
       const auto tv = clock::now();
-      double score = 0;
+      std::optional<double> score;
       if (current) {
-        score = task.score(outputs_of(net), val);
+        score = score_pass(net, !exact);
       } else {
         Net past = net;
         past.parameters() = lz.snapshots[slot];
-        score = task.score(outputs_of(past), val);
+        score = score_pass(past, !exact);
       }
       report.validation_seconds += std::chrono::duration<double>(clock::now() - tv).count();
+      const bool pass = score.has_value() && *score >= st.accuracy;
+      lz.verdict[slot] = pass ? 1 : 0;
+      if (!score) return false;  // ended early: below θ, the score itself unknown and not recorded
       const Index u = k * options.validate_every;
       const auto at = std::lower_bound(report.validation_updates.begin(), report.validation_updates.end(), u);
       const auto i = at - report.validation_updates.begin();
       report.validation_updates.insert(at, u);
-      report.accuracy_history.insert(report.accuracy_history.begin() + i, score);
-      lz.verdict[slot] = score >= st.accuracy ? 1 : 0;
+      report.accuracy_history.insert(report.accuracy_history.begin() + i, *score);
       if (current) {
-        ctx.accuracy = score;
+        ctx.accuracy = *score;
         ctx.validated = true;
         update_window_min();
       }
-      return score >= st.accuracy;
+      return pass;
     } else {
       return false;
     }
@@ -364,8 +484,8 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
       lz.point[slot] = k;
       lz.verdict[slot] = -1;
       if (k < lz.candidate) return;
-      const bool pass = lazy_evaluate(k, true);
-      each([](auto& cb, auto& c) { detail::hook_on_validation(cb, c); });
+      const bool pass = lazy_evaluate(k, true, false);
+      if (ctx.validated) each([](auto& cb, auto& c) { detail::hook_on_validation(cb, c); });
       if (!pass) {
         lz.candidate = k + W;
         return;
@@ -373,7 +493,7 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
       for (Index j = k - 1; j > k - W; --j) {
         const auto sj = static_cast<std::size_t>(j % W);
         if (lz.verdict[sj] == 1) continue;
-        if (!lazy_evaluate(j, false)) {
+        if (!lazy_evaluate(j, false, false)) {
           lz.candidate = j + W;
           return;
         }
@@ -423,8 +543,10 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
       const bool diverged = ctx.stop_pending() && report.status == training_status::diverged;
       const Index last = (ctx.updates - (diverged ? 1 : 0)) / options.validate_every;
       const auto slot = static_cast<std::size_t>(last % W);
-      if (last >= 1 && lz.point[slot] == last && lz.verdict[slot] == -1) {
-        lazy_evaluate(last, false);
+      const bool known = std::binary_search(report.validation_updates.begin(), report.validation_updates.end(),
+                                            last * options.validate_every);
+      if (last >= 1 && lz.point[slot] == last && !known) {
+        lazy_evaluate(last, false, true);
         const auto at = std::lower_bound(report.validation_updates.begin(), report.validation_updates.end(),
                                          last * options.validate_every);
         ctx.accuracy = report.accuracy_history[static_cast<std::size_t>(at - report.validation_updates.begin())];
