@@ -21,6 +21,7 @@
 /// Initialisation (PyTorch's default, reference 2.2): every weight U(−1/√N, 1/√N); b = b_ih + b_hh,
 /// the sum of two such draws; b_out U(−1/√N, 1/√N).
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string>
@@ -65,6 +66,15 @@ struct ibl_rollout {
 };
 
 namespace detail {
+/// (p_left, p_right) = softmax(W_out h + b_out).
+template <class V>
+std::array<double, 2> ibl_softmax2(const ctrnn_parameters<double>& p, const V& h) {
+  const double z0 = p.W_out.row(0).dot(h) + p.b_out(0), z1 = p.W_out.row(1).dot(h) + p.b_out(1);
+  const double m = std::max(z0, z1);
+  const double e0 = std::exp(z0 - m), e1 = std::exp(z1 - m);
+  return {e0 / (e0 + e1), e1 / (e0 + e1)};
+}
+
 inline void ibl_check_network(const ctrnn_parameters<double>& p, std::string_view caller) {
   require_shape(p.n_inputs() == 3, caller, "params", "a network with 3 inputs", p.n_inputs());
   require_shape(p.n_outputs() == 2, caller, "params", "a network with 2 outputs", p.n_outputs());
@@ -83,10 +93,7 @@ inline ibl_rollout ibl_run_network(const ctrnn_parameters<double>& p, ibl_enviro
     r.target.push_back(env.blank_step() ? 0 : trial.stimulus_side);
     x << obs[0], obs[1], obs[2];
     h = (p.W_rec * h + p.W_in * x + p.b).array().tanh().matrix();
-    const Eigen::Vector2d z = p.W_out * h + p.b_out;
-    const double m = z.maxCoeff();
-    const double e0 = std::exp(z(0) - m), e1 = std::exp(z(1) - m);
-    const auto s = env.step(std::array<double, 2>{e0 / (e0 + e1), e1 / (e0 + e1)});
+    const auto s = env.step(detail::ibl_softmax2(p, h));
     if (s.done) break;
     obs = s.observation;
   }
@@ -116,10 +123,9 @@ inline ibl_loss_result ibl_session_loss(const ctrnn_parameters<double>& p, const
     const auto& o = r.inputs[static_cast<std::size_t>(t)];
     X.col(t) << o[0], o[1], o[2];
     H.col(t + 1) = (p.W_rec * H.col(t) + p.W_in * X.col(t) + p.b).array().tanh().matrix();
-    const Eigen::Vector2d z = p.W_out * H.col(t + 1) + p.b_out;
-    const double m = z.maxCoeff();
-    const double e0 = std::exp(z(0) - m), e1 = std::exp(z(1) - m);
-    P.col(t) << e0 / (e0 + e1), e1 / (e0 + e1);
+    const auto a = detail::ibl_softmax2(p, H.col(t + 1));
+    P(0, t) = a[0];
+    P(1, t) = a[1];
   }
   ibl_loss_result res{0, ctrnn_parameters<double>::zeros_like(p)};
   auto& g = res.gradient;
@@ -130,15 +136,12 @@ inline ibl_loss_result ibl_session_loss(const ctrnn_parameters<double>& p, const
     if (c == 0) continue;
     const Index k = c > 0 ? 1 : 0;
     const double pc = P(k, t);
-    Eigen::Vector2d onehot = Eigen::Vector2d::Zero();
-    onehot(k) = 1;
-    if (loss == ibl_loss::cross_entropy) {
-      res.loss -= std::log(pc) * scale;
-      dZ.col(t) = (P.col(t) - onehot) * scale;
-    } else {
-      res.loss -= pc * scale;
-      dZ.col(t) = -pc * (onehot - P.col(t)) * scale;
+    // Scalars, not a fixed-size Eigen 2-vector (GCC 12 -O3 flags its AVX-512 loads as out of bounds).
+    for (Index j = 0; j < 2; ++j) {
+      const double onehot = j == k ? 1.0 : 0.0;
+      dZ(j, t) = (loss == ibl_loss::cross_entropy ? P(j, t) - onehot : -pc * (onehot - P(j, t))) * scale;
     }
+    res.loss -= (loss == ibl_loss::cross_entropy ? std::log(pc) : pc) * scale;
   }
   g.W_out = dZ * H.rightCols(T).transpose();
   g.b_out = dZ.rowwise().sum();
