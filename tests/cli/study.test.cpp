@@ -3,7 +3,8 @@
 // before any work; scripts/plot_study.py writes every figure from the tiny store.
 #include <doctest/doctest.h>
 
-#include <rnnlab/study.hpp>
+#include <rnnlab/study/plan.hpp>
+#include <rnnlab/study/store.hpp>
 
 #include <signal.h>
 #include <spawn.h>

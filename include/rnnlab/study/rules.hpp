@@ -5,7 +5,7 @@
 /// A study dispatches by name: the plan lists rule names, the registry maps each to a
 /// `rule_entry` that trains a network of the study (`study_network`: a float CTRNN with 1+tanh
 /// or tanh) on a study task (`study_task`: RDM or CDI / N-CDI) through the one `train()` loop
-/// (learning/trainer.hpp). **Adding a rule is one line in `builtin_rules()` below**:
+/// (learning/trainer.hpp). **Adding a rule is one line in `builtin_rules()`** (study/detail/rules_impl.hpp):
 ///
 ///     reg.add(make_rule_entry("genetic", "genetic algorithm (McMahan et al. 2021 Sec. 2.3)",
 ///                             [](const study_scale&) { return genetic::reference_code(); }));
@@ -30,8 +30,8 @@
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/analysis/similarity/activity.hpp>
-#include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/trainer.hpp>
+#include <rnnlab/study/detail/config.hpp>
 #include <rnnlab/study/plan.hpp>
 #include <rnnlab/tasks/context_integration.hpp>
 #include <rnnlab/tasks/rdm.hpp>
@@ -112,18 +112,9 @@ rule_entry make_rule_entry(std::string name, std::string description, Make make)
   return e;
 }
 
-/// The rules this build ships. Add a rule here (one line; see the file comment).
-inline rule_registry builtin_rules() {
-  rule_registry reg;
-  reg.add(make_rule_entry("bptt", "BPTT + Adam as the published code trains (reference_code_spec §1.4)",
-                          [](const study_scale& s) {
-                            auto r = bptt<adam>::reference_code();
-                            r.batch_size = s.batch_size;
-                            r.threads = 1;  // networks run in parallel; each one single-threaded
-                            return r;
-                          }));
-  return reg;
-}
+/// The rules this build ships (defined in study/detail/rules_impl.hpp). Add a rule there (one
+/// line; see the file comment).
+RNNLAB_STUDY_DECL rule_registry builtin_rules();
 
 /// Throws argument_error, naming the field and the reason, if `plan` cannot be run with `rules`
 /// (see the file comment). Called by the runner before any work.
@@ -204,3 +195,7 @@ inline void validate(const study_plan& plan, const rule_registry& rules) {
 }
 
 }  // namespace rnnlab::study
+
+#if !defined(RNNLAB_STUDY_SEPARATE_COMPILATION)
+#include <rnnlab/study/detail/rules_impl.hpp>
+#endif
