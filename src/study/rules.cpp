@@ -1,2 +1,2 @@
-// The study's built-in rules, compiled once (study/detail/config.hpp; the rnnlab_study library).
+// The study's rule registry (builtin_rules), compiled once (study/detail/config.hpp; rnnlab_study).
 #include <rnnlab/study/detail/rules_impl.hpp>

@@ -41,6 +41,8 @@ namespace rnnlab::study {
 /// Wall-clock seconds of one network's stages (kept out of the entry: they differ between runs).
 struct network_timing {
   double train = 0, fixed_points = 0, activity = 0, psychometric = 0, integration = 0, total = 0;
+  double cpu = 0;        ///< CPU seconds of the whole network (its one thread: holds under load)
+  double train_cpu = 0;  ///< CPU seconds of its training
   Index updates = 0;
   std::string status;
 };

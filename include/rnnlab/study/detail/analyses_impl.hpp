@@ -240,17 +240,20 @@ RNNLAB_STUDY_DECL void analyse_store(const fs::path& store, const study_plan& pl
     io::write_json(out / "integration.json", {{"networks", per_net}, {"counts", mech_counts}});
 
     // Training outcome per network (for the claims: unconverged networks are flagged).
-    io::json trained = io::json::object();
+    io::json trained = io::json::object(), trained_by_rule = io::json::object();
     for (const auto& n : nets) {
       const auto t = io::read_json(n.dir / "training.json");
       const std::string st = t.at("status").get<std::string>();
       trained[st] = trained.value(st, 0) + 1;
+      if (!trained_by_rule.contains(n.spec.rule)) trained_by_rule[n.spec.rule] = io::json::object();
+      trained_by_rule[n.spec.rule][st] = trained_by_rule[n.spec.rule].value(st, 0) + 1;
     }
 
     summary["groups"][group] = {{"n_networks", P},
                                 {"task", nets.front().spec.task},
                                 {"contexts", nets.front().spec.contexts},
                                 {"training_status", trained},
+                                {"training_status_by_rule", trained_by_rule},
                                 {"silhouettes", sil},
                                 {"attractor_counts", cj},
                                 {"integration", mech_counts},

@@ -63,6 +63,21 @@ inline const io::json* study_path(const io::json& j, std::initializer_list<const
   return p->is_null() ? nullptr : p;
 }
 
+/// "n = P (bptt 3/3 converged, genetic 1/3 converged)": the networks a group's analyses used,
+/// every one of them, converged or not (training_status_by_rule of summary.json).
+inline std::string study_networks_used(const io::json& group) {
+  std::string s = "n = " + std::to_string(group.at("n_networks").get<Index>());
+  if (!group.contains("training_status_by_rule")) return s;
+  std::string per;
+  for (const auto& [rule, st] : group.at("training_status_by_rule").items()) {
+    Index total = 0;
+    for (const auto& [k, v] : st.items()) total += v.get<Index>();
+    per += (per.empty() ? "" : ", ") + rule + " " + std::to_string(st.value("converged", Index{0})) + "/" +
+           std::to_string(total) + " converged";
+  }
+  return s + " (" + per + ")";
+}
+
 }  // namespace detail
 
 RNNLAB_STUDY_DECL std::vector<claim_row> compute_claims(const fs::path& store, const study_plan& plan) {
@@ -100,7 +115,8 @@ RNNLAB_STUDY_DECL std::vector<claim_row> compute_claims(const fs::path& store, c
         ok = ok && std::abs(v) < 0.25;
         c.measured += std::string(c.measured.empty() ? "" : "; ") + t + ": s = " + detail::study_fmt(v) +
                       " (p = " + detail::study_fmt(s->at("p_value").get<double>()) + ")" +
-                      (r ? ", reference signature s = " + detail::study_fmt(r->at("score").get<double>()) : "");
+                      (r ? ", reference signature s = " + detail::study_fmt(r->at("score").get<double>()) : "") +
+                      ", " + detail::study_networks_used(groups[t]);
       }
       c.verdict = !any ? "not measured (needs RDM or CDI networks of >= 2 rules)" : ok ? "agrees" : "disagrees";
     }
@@ -127,7 +143,7 @@ RNNLAB_STUDY_DECL std::vector<claim_row> compute_claims(const fs::path& store, c
         any = true;
         ok = ok && r.observed > 0.25 && r.p_value < 0.05;
         c.measured += std::string(c.measured.empty() ? "" : "; ") + t + ": s = " + detail::study_fmt(r.observed) +
-                      " (p = " + detail::study_fmt(r.p_value) + ")";
+                      " (p = " + detail::study_fmt(r.p_value) + "), " + detail::study_networks_used(groups[t]);
       }
       c.verdict = !any ? "not measured (needs RDM or CDI networks)" : ok ? "agrees" : "disagrees";
     }
@@ -189,7 +205,7 @@ RNNLAB_STUDY_DECL std::vector<claim_row> compute_claims(const fs::path& store, c
       }
       std::string split;
       for (const auto& [k, v] : mech) split += (split.empty() ? "" : ", ") + k + " " + std::to_string(v);
-      c.measured += "; mechanisms: " + split;
+      c.measured += "; mechanisms: " + split + "; " + detail::study_networks_used(groups["rdm"]);
       if (levels.size() < 2) {
         c.verdict = "not measured for the noise trend (needs >= 2 RDM noise levels: preset fig3); split measured";
       } else {

@@ -11,5 +11,9 @@
 #include <rnnlab/study/detail/analyses_impl.hpp>
 #include <rnnlab/study/detail/claims_impl.hpp>
 #include <rnnlab/study/detail/network_job_impl.hpp>
+#include <rnnlab/study/detail/rule_bptt_impl.hpp>
+#include <rnnlab/study/detail/rule_full_force_impl.hpp>
+#include <rnnlab/study/detail/rule_genetic_impl.hpp>
+#include <rnnlab/study/detail/rule_hebbian_impl.hpp>
 #include <rnnlab/study/detail/rules_impl.hpp>
 #include <rnnlab/study/detail/runner_impl.hpp>

@@ -2,6 +2,8 @@
 /// \file study/detail/network_job_impl.hpp
 /// Definitions of study/network_job.hpp (see study/detail/config.hpp).
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -25,6 +27,13 @@
 namespace rnnlab::study {
 
 namespace detail {
+
+/// CPU seconds of the calling thread (a network runs on one thread: its CPU time under any load).
+inline double study_thread_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 /// The coherences of the psychometric curve: 0 and ± (0.005, 0.01, 0.02, 0.04, 0.08, 0.1857) scaled to the plan's T.
 inline std::vector<double> psychometric_coherences(const study_plan& plan) {
@@ -86,6 +95,7 @@ RNNLAB_STUDY_DECL network_timing run_network(const study_plan& plan, const netwo
   using clock = std::chrono::steady_clock;
   const auto t_start = clock::now();
   auto since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
+  const double cpu_start = detail::study_thread_cpu();
   network_timing timing;
   const rule_entry& rule = rules.at(spec.rule);
   const study_task task = make_study_task(plan, spec);
@@ -98,7 +108,8 @@ RNNLAB_STUDY_DECL network_timing run_network(const study_plan& plan, const netwo
   cfg.n_units = spec.n_units;
   const Index M = std::visit([](const auto& t) { return t.n_inputs(); }, task);
   const Index O = std::visit([](const auto& t) { return t.n_outputs(); }, task);
-  study_network net = activation == "tanh"
+  study_network net = rule.make_network ? rule.make_network(spec, task, cfg, gi)
+                      : activation == "tanh"
                           ? study_network(make_ctrnn<float, activations::tanh>(cfg, M, O, gi))
                           : study_network(make_ctrnn<float, activations::one_plus_tanh>(cfg, M, O, gi));
 
@@ -106,14 +117,16 @@ RNNLAB_STUDY_DECL network_timing run_network(const study_plan& plan, const netwo
   train_options opt = train_options::reference_code();
   opt.stop.accuracy = plan.scale.stop_accuracy;
   opt.stop.window = plan.scale.stop_window;
-  opt.max_updates = plan.scale.max_updates;
+  opt.max_updates = plan.scale.max_updates_for(spec.rule);
   opt.validation = validation_mode::lazy;
   opt.progress = progress_display::never;
   opt.evaluation.threads = 1;
   opt.seed = make_stream(plan.seed, idx, stream_purpose::training)();
+  if (rule.configure) rule.configure(opt, spec);
   auto t0 = clock::now();
   training_report report = rule.train(net, task, plan.scale, opt);
   timing.train = since(t0);
+  timing.train_cpu = detail::study_thread_cpu() - cpu_start;
   timing.updates = report.updates;
   timing.status = std::string(to_name(report.status));
   report.wall_seconds = 0;  // wall-clock times live in timings/, not in the entry
@@ -123,6 +136,8 @@ RNNLAB_STUDY_DECL network_timing run_network(const study_plan& plan, const netwo
   tj.erase("validation_seconds");
   tj["seed"] = opt.seed;
   tj["rule"] = spec.rule;
+  tj["max_updates"] = opt.max_updates;
+  tj["converged"] = report.status == training_status::converged;
   tj["activation"] = activation;
   tj["task"] = std::visit(
       [](const auto& t) {
@@ -235,6 +250,7 @@ RNNLAB_STUDY_DECL network_timing run_network(const study_plan& plan, const netwo
       },
       net);
   timing.total = since(t_start);
+  timing.cpu = detail::study_thread_cpu() - cpu_start;
   return timing;
 }
 

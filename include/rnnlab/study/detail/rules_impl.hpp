@@ -1,22 +1,27 @@
 #pragma once
 /// \file study/detail/rules_impl.hpp
-/// Definitions of study/rules.hpp (see study/detail/config.hpp): the built-in rules.
+/// Definitions of study/rules.hpp (see study/detail/config.hpp): the built-in rules' registry.
+/// Each rule's entry is defined in its own study/detail/rule_<name>_impl.hpp (one translation
+/// unit each in the compiled library: each instantiates its rule's training loop).
 
-#include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/study/rules.hpp>
+
+#if !defined(RNNLAB_STUDY_SEPARATE_COMPILATION)
+#include <rnnlab/study/detail/rule_bptt_impl.hpp>
+#include <rnnlab/study/detail/rule_full_force_impl.hpp>
+#include <rnnlab/study/detail/rule_genetic_impl.hpp>
+#include <rnnlab/study/detail/rule_hebbian_impl.hpp>
+#endif
 
 namespace rnnlab::study {
 
 // The rules this build ships. Add a rule here (one line; see study/rules.hpp).
 RNNLAB_STUDY_DECL rule_registry builtin_rules() {
   rule_registry reg;
-  reg.add(make_rule_entry("bptt", "BPTT + Adam as the published code trains (reference_code_spec §1.4)",
-                          [](const study_scale& s) {
-                            auto r = bptt<adam>::reference_code();
-                            r.batch_size = s.batch_size;
-                            r.threads = 1;  // networks run in parallel; each one single-threaded
-                            return r;
-                          }));
+  reg.add(bptt_rule());
+  reg.add(genetic_rule());
+  reg.add(hebbian_rule());
+  reg.add(full_force_rule());
   return reg;
 }
 

@@ -98,6 +98,7 @@ RNNLAB_STUDY_DECL run_summary run_study(const study_plan& plan, const run_option
       io::write_json(opt.out / "timings" / (s.folder() + ".json"),
                      {{"train", tm.train}, {"fixed_points", tm.fixed_points}, {"activity", tm.activity},
                       {"psychometric", tm.psychometric}, {"integration", tm.integration}, {"total", tm.total},
+                      {"cpu", tm.cpu}, {"train_cpu", tm.train_cpu},
                       {"updates", tm.updates}, {"status", tm.status}, {"rule", s.rule}, {"task", s.group()}});
       {
         std::lock_guard lock(mu);
