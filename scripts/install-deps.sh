@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev                 # benchmarks
   python3-numpy                    # to check that numpy reads what rnnlab writes
   python3-matplotlib               # scripts/plot_study.py: the study's figures
+  libopenmpi-dev openmpi-bin       # optional MPI for the study (find_package(MPI); mpirun -np 2 test)
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

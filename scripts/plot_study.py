@@ -6,7 +6,7 @@ al. 2021 Figures 1-5 that the store's networks allow.
 
 Writes into DIR (default STORE/figures), for each experiment group G (rdm, cdi, ncdi1, ...):
   fig1_distances_G.png     SVCCA and topology distance matrices, rows sorted by rule (Fig. 1a, 2a)
-  fig1_mds_G.png           MDS of both matrices, coloured by rule (Fig. 1b/e, 2b/d)
+  fig1_mds_G.png           MDS of both matrices, coloured by rule, unconverged networks hollow (Fig. 1b/e, 2b/d)
   fig1_attractors_G.png    stable fixed points of the five "large" probe inputs in the top two PCs of
                            one network per rule (Fig. 1c/d)
   fig3_attractor_counts_G.png  stable fixed points per probe input, by rule and noise (Fig. 3a/d)
@@ -40,9 +40,24 @@ def load_json(path):
         return json.load(f)
 
 
+# One colour per learning rule in every figure: the paper's four rules fixed, any other rule next.
+PAPER_RULES = ["bptt", "genetic", "hebbian", "full_force"]
+
+
 def rule_colours(rules):
     palette = plt.get_cmap("tab10")
-    return {r: palette(i % 10) for i, r in enumerate(sorted(set(rules)))}
+    others = sorted(set(rules) - set(PAPER_RULES))
+    order = PAPER_RULES + others
+    return {r: palette(order.index(r) % 10) for r in set(rules)}
+
+
+def converged(adir, net):
+    """Whether a network of the store reached the stopping rule in its budget (training.json)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(adir)), "networks", net["folder"], "training.json")
+    try:
+        return load_json(path).get("status") == "converged"
+    except OSError:
+        return True
 
 
 def note(ax, text):
@@ -84,13 +99,18 @@ def distances_figure(adir, group, nets, out, written):
 def mds_figure(adir, group, nets, out, written):
     rules = [n["rule"] for n in nets]
     colours = rule_colours(rules)
+    conv = [converged(adir, n) for n in nets]
     sil = load_json(os.path.join(adir, "silhouettes.json"))
     fig, axes = plt.subplots(1, 2, figsize=(9, 4))
     for ax, name, key in zip(axes, ["svcca_mds.npy", "topology_mds.npy"], ["svcca", "topology"]):
         X = np.load(os.path.join(adir, name))
-        for r in sorted(set(rules)):
-            idx = [i for i, x in enumerate(rules) if x == r]
-            ax.scatter(X[idx, 0], X[idx, 1], color=colours[r], label=r, s=18)
+        for r in sorted(set(rules), key=lambda x: (x not in PAPER_RULES, PAPER_RULES.index(x) if x in PAPER_RULES else 0, x)):
+            idx = [i for i, x in enumerate(rules) if x == r and conv[i]]
+            bad = [i for i, x in enumerate(rules) if x == r and not conv[i]]
+            label = f"{r} ({len(idx) + len(bad)}" + (f", {len(bad)} unconverged: hollow)" if bad else ")")
+            ax.scatter(X[idx, 0], X[idx, 1], color=colours[r], label=label, s=18)
+            if bad:
+                ax.scatter(X[bad, 0], X[bad, 1], facecolors="none", edgecolors=colours[r], s=18)
         s = sil[key]["rule"]["overall"]
         title = f"{group}: {key} MDS"
         if s is not None:

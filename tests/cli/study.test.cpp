@@ -3,7 +3,8 @@
 // before any work; scripts/plot_study.py writes every figure from the tiny store.
 #include <doctest/doctest.h>
 
-#include <rnnlab/study.hpp>
+#include <rnnlab/study/plan.hpp>
+#include <rnnlab/study/store.hpp>
 
 #include <signal.h>
 #include <spawn.h>
@@ -117,14 +118,14 @@ TEST_CASE("rnnlab study: SIGKILL mid-run, then --resume, gives the uninterrupted
 TEST_CASE("rnnlab study: an invalid plan is refused before any work, naming the rules available") {
   const auto out = test::fresh("refused");
   const auto err = test::scratch_dir() / "refused.txt";
-  const std::string cmd = std::string(RNNLAB_CLI) + " study --rules bptt genetic --out " + out.string() + " > " +
+  const std::string cmd = std::string(RNNLAB_CLI) + " study --rules bptt no_such_rule --out " + out.string() + " > " +
                           err.string() + " 2>&1";
   const int rc = std::system(cmd.c_str());
   CHECK(WIFEXITED(rc));
   CHECK(WEXITSTATUS(rc) != 0);
   const std::string msg = test::study_file_bytes(err);
-  CHECK(msg.find("'genetic'") != std::string::npos);
-  CHECK(msg.find("registered rules (bptt)") != std::string::npos);
+  CHECK(msg.find("'no_such_rule'") != std::string::npos);
+  CHECK(msg.find("registered rules (bptt, full_force, genetic, hebbian)") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
   CHECK(test::run("study --networks-per-cell 0 --out " + out.string()) != 0);
   CHECK_FALSE(fs::exists(out));

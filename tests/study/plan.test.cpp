@@ -73,11 +73,27 @@ TEST_CASE("study plan: invalid plans are rejected before any work, with the reas
   CHECK(plan_error(ok).empty());
 
   auto p = ok;
-  p.rules = {"bptt", "genetic"};
+  p.rules = {"bptt", "genetic", "hebbian", "full_force"};  // the four rules of the paper are built in
+  CHECK(plan_error(p).empty());
+  p.rules = {"bptt", "bptt_single_unit"};
   const auto e = plan_error(p);
-  CHECK(e.find("'genetic'") != std::string::npos);
+  CHECK(e.find("'bptt_single_unit'") != std::string::npos);
   CHECK(e.find("not registered") != std::string::npos);
-  CHECK(e.find("bptt") != std::string::npos);  // the available rules are listed
+  CHECK(e.find("bptt, full_force, genetic, hebbian") != std::string::npos);  // the available rules are listed
+
+  p = ok;
+  p.rules = {"hebbian"};
+  p.size = study_size::custom;
+  p.n_units = {8};  // Miconi's network clamps units 1, 10 and 11
+  CHECK(plan_error(p).find("sizes >= 12 for rule 'hebbian'") != std::string::npos);
+  p.n_units = {50};
+  p.scale.rule_max_updates["hebbian"] = 0;
+  CHECK(plan_error(p).find("rule_max_updates") != std::string::npos);
+
+  p = ok;
+  p.rules = {"hebbian"};
+  p.activations = {"one_plus_tanh", "tanh"};  // Hebbian trains tanh networks only
+  CHECK(plan_error(p).find("which trains tanh only") != std::string::npos);
 
   p = ok;
   p.networks_per_cell = 0;
@@ -108,7 +124,7 @@ TEST_CASE("study plan: invalid plans are rejected before any work, with the reas
   // The runner refuses before touching the disk.
   const auto out = test::fresh("never_written");
   p = ok;
-  p.rules = {"hebbian"};
+  p.rules = {"bptt_single_unit"};
   run_options o;
   o.out = out;
   o.progress = false;

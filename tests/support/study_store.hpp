@@ -1,8 +1,12 @@
 // Helpers of the study tests: a tiny plan (seconds per network) and a byte-for-byte comparison of
-// two stores (every file but timings/, which holds wall-clock times).
+// two stores (every file but timings/, which holds wall-clock times). Light: plan and store only,
+// never the study's heavy functions (study/detail/config.hpp).
 #pragma once
 
-#include <rnnlab/study.hpp>
+#include <rnnlab/study/plan.hpp>
+#include <rnnlab/study/store.hpp>
+
+#include <algorithm>
 
 #include <filesystem>
 #include <fstream>

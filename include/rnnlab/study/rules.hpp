@@ -5,14 +5,17 @@
 /// A study dispatches by name: the plan lists rule names, the registry maps each to a
 /// `rule_entry` that trains a network of the study (`study_network`: a float CTRNN with 1+tanh
 /// or tanh) on a study task (`study_task`: RDM or CDI / N-CDI) through the one `train()` loop
-/// (learning/trainer.hpp). **Adding a rule is one line in `builtin_rules()` below**:
+/// (learning/trainer.hpp). **Adding a rule is one line in `builtin_rules()`** (study/detail/rules_impl.hpp):
 ///
-///     reg.add(make_rule_entry("genetic", "genetic algorithm (McMahan et al. 2021 Sec. 2.3)",
-///                             [](const study_scale&) { return genetic::reference_code(); }));
+///     reg.add(make_rule_entry("bptt_sgd", "BPTT with SGD",
+///                             [](const study_scale& s) { bptt<sgd> r; r.batch_size = s.batch_size; return r; }));
 ///
 /// with options for what the rule needs (`requires_activation`: Hebbian and full-FORCE use tanh;
-/// `serves`: the tasks it can learn; `activity`: units to drop from the SVCCA activity, as the
-/// reference drops the Hebbian networks' clamped units). A user's own rule is added the same
+/// `make_network`: the network it trains, e.g. Miconi's clamped net; `configure`: its training
+/// options; `serves`: the tasks it can learn; `activity`: units to drop from the SVCCA activity,
+/// as the reference drops the Hebbian networks' clamped units). The training budget of a rule,
+/// in its own updates (BPTT steps, GA generations, Hebbian or full-FORCE trials), is the scale's
+/// `max_updates_for(rule)`. A user's own rule is added the same
 /// way to a registry of their own and passed to `run_study`.
 ///
 /// `validate(plan, registry)` rejects, before any work and with the reason, a plan with no
@@ -23,15 +26,17 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 #include <rnnlab/core/activations.hpp>
 #include <rnnlab/core/ctrnn.hpp>
 #include <rnnlab/error.hpp>
+#include <rnnlab/random.hpp>
 #include <rnnlab/analysis/similarity/activity.hpp>
-#include <rnnlab/learning/bptt.hpp>
 #include <rnnlab/learning/trainer.hpp>
+#include <rnnlab/study/detail/config.hpp>
 #include <rnnlab/study/plan.hpp>
 #include <rnnlab/tasks/context_integration.hpp>
 #include <rnnlab/tasks/rdm.hpp>
@@ -59,6 +64,16 @@ struct rule_entry {
   std::string requires_activation;
   ctrnn_config config = ctrnn_config::reference_code();  ///< network initialisation (n_units set per network)
   activity_params activity{};                            ///< SVCCA activity recording (units to drop)
+  Index min_units = 2;  ///< the smallest network the rule's network construction accepts
+  /// Builds the untrained network of `spec` for `task` from the initialisation stream `g` (the
+  /// network the rule needs: Miconi's clamped net for Hebbian, full-FORCE's tanh readout and zero
+  /// weights). Empty: `make_ctrnn(config with n_units = spec.n_units, M, O, g)` with the network's
+  /// activation (`requires_activation`, or the plan's).
+  std::function<study_network(const network_spec& spec, const study_task& task, const ctrnn_config& config, rng& g)>
+      make_network;
+  /// Adjusts the training options the runner built (stopping rule, budget, seed, lazy validation),
+  /// e.g. the validation cadence of a trial-by-trial rule. Empty: none.
+  std::function<void(train_options& options, const network_spec& spec)> configure;
 };
 
 /// Name → rule.
@@ -98,32 +113,59 @@ private:
 };
 
 /// A registry entry for any rule type R that `train()` accepts for the study's networks and
-/// tasks; `make(scale)` builds the rule's hyper-parameters (e.g. its reference_code() preset).
-template <class Make>
+/// tasks; `make(scale)` or `make(scale, task)` (task: random_dots or context_integration) builds
+/// the rule's hyper-parameters (e.g. its reference_code() preset). With `Only` set to an
+/// activation, the rule is compiled for networks of that activation only (the others throw).
+template <class Only = void, class Make>
 rule_entry make_rule_entry(std::string name, std::string description, Make make) {
   rule_entry e;
   e.name = std::move(name);
   e.description = std::move(description);
-  e.train = [make](study_network& net, const study_task& task, const study_scale& scale,
-                   const train_options& options) {
-    const auto rule = make(scale);
-    return std::visit([&](auto& n, const auto& t) { return train(n, t, rule, options); }, net, task);
+  e.train = [make, rule_name = e.name](study_network& net, const study_task& task, const study_scale& scale,
+                                       const train_options& options) {
+    return std::visit(
+        [&](auto& n, const auto& t) -> training_report {
+          using net_type = std::decay_t<decltype(n)>;
+          // Generic, so that only the branch taken below is instantiated.
+          const auto run = [&](auto& net_) {
+            if constexpr (std::is_invocable_v<const Make&, const study_scale&, decltype(t)>)
+              return train(net_, t, make(scale, t), options);
+            else
+              return train(net_, t, make(scale), options);
+          };
+          if constexpr (std::is_void_v<Only>) {
+            return run(n);
+          } else if constexpr (std::is_same_v<typename net_type::activation_type, Only>) {
+            return run(n);
+          } else {
+            throw argument_error(rnnlab::detail::argument_message(
+                "rnnlab::study::rule_entry::train", "net", "a " + std::string(Only::name) + " network",
+                "a " + std::string(net_type::activation_type::name) + " network (rule '" + rule_name + "')"));
+          }
+        },
+        net, task);
   };
   return e;
 }
 
-/// The rules this build ships. Add a rule here (one line; see the file comment).
-inline rule_registry builtin_rules() {
-  rule_registry reg;
-  reg.add(make_rule_entry("bptt", "BPTT + Adam as the published code trains (reference_code_spec §1.4)",
-                          [](const study_scale& s) {
-                            auto r = bptt<adam>::reference_code();
-                            r.batch_size = s.batch_size;
-                            r.threads = 1;  // networks run in parallel; each one single-threaded
-                            return r;
-                          }));
-  return reg;
-}
+/// BPTT + Adam as the published code trains (reference_code_spec §1.4); the scale's batch.
+RNNLAB_STUDY_DECL rule_entry bptt_rule();
+/// The genetic algorithm as the published code runs it (reference_code_spec §1.5): population 50
+/// for RDM, 20 for CDI / N-CDI; scored on the scale's batch; one update = one generation.
+RNNLAB_STUDY_DECL rule_entry genetic_rule();
+/// Miconi's reward-modulated Hebbian rule (reference_code_spec §1.6) on Miconi's network (tanh,
+/// α = 1/30, units 1, 10, 11 clamped, output read from unit 0; the SVCCA activity drops the
+/// clamped units); one update = one trial, validated every 10 trials; the error window (Miconi's
+/// last 200 steps) scaled by T/750 for shorter trials.
+RNNLAB_STUDY_DECL rule_entry hebbian_rule();
+/// full-FORCE as the published code runs it (reference_code_spec §1.7) on its network (tanh,
+/// α = 0.1, W_rec = W_out = 0, tanh readout; validation from x0 ~ N(0, 1)); one update = one trial;
+/// RLS updates from step 200·T/750 (the reference's step 200 of 750, as a fraction of the trial).
+RNNLAB_STUDY_DECL rule_entry full_force_rule();
+
+/// The rules this build ships: bptt, genetic, hebbian, full_force (defined in
+/// study/detail/rules_impl.hpp). Add a rule there (one line; see the file comment).
+RNNLAB_STUDY_DECL rule_registry builtin_rules();
 
 /// Throws argument_error, naming the field and the reason, if `plan` cannot be run with `rules`
 /// (see the file comment). Called by the runner before any work.
@@ -165,6 +207,8 @@ inline void validate(const study_plan& plan, const rule_registry& rules) {
           s.stop_accuracy);
   require(s.stop_window >= 1, fn, "scale.stop_window", ">= 1", s.stop_window);
   require(s.max_updates >= 1, fn, "scale.max_updates", ">= 1", s.max_updates);
+  for (const auto& [r, n] : s.rule_max_updates)
+    require(n >= 1, fn, "scale.rule_max_updates", ">= 1 update per rule", "'" + r + "': " + std::to_string(n));
   require(s.fp_starts >= 2, fn, "scale.fp_starts", ">= 2", s.fp_starts);
   require(s.psychometric_trials >= 1, fn, "scale.psychometric_trials", ">= 1", s.psychometric_trials);
   require(s.integration_pulse_steps >= 1 && s.integration_relax_steps >= 1, fn, "scale.integration_*_steps",
@@ -194,6 +238,9 @@ inline void validate(const study_plan& plan, const rule_registry& rules) {
         require(!e.serves || e.serves(t, n), fn, "rules", "rules that can learn every task of the plan",
                 "rule '" + r + "' cannot serve task " + t + (t == "ncdi" ? " N = " + std::to_string(n) : ""));
     }
+    for (Index u : plan.n_units)
+      require(u >= e.min_units, fn, "n_units",
+              "sizes >= " + std::to_string(e.min_units) + " for rule '" + r + "'", u);
     // A rule that trains one activation (Hebbian, full-FORCE: tanh) uses it whatever the plan's
     // default; a plan that compares activations cannot include such a rule.
     if (!e.requires_activation.empty())
@@ -204,3 +251,7 @@ inline void validate(const study_plan& plan, const rule_registry& rules) {
 }
 
 }  // namespace rnnlab::study
+
+#if !defined(RNNLAB_STUDY_SEPARATE_COMPILATION)
+#include <rnnlab/study/detail/rules_impl.hpp>
+#endif

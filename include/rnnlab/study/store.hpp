@@ -46,6 +46,7 @@ inline io::json scale_to_json(const study_scale& s) {
           {"stop_accuracy", s.stop_accuracy},
           {"stop_window", s.stop_window},
           {"max_updates", s.max_updates},
+          {"rule_max_updates", s.rule_max_updates},
           {"fp_starts", s.fp_starts},
           {"psychometric_trials", s.psychometric_trials},
           {"integration_pulse_steps", s.integration_pulse_steps},
@@ -100,7 +101,7 @@ T study_field(const io::json& j, const std::string& key, const std::string& wher
 
 inline study_scale scale_from_json(const io::json& j, const std::string& where = "scale") {
   const std::vector<std::string> keys{"n_steps", "noise_std_factor", "batch_size", "validation_trials",
-                                      "stop_accuracy", "stop_window", "max_updates", "fp_starts",
+                                      "stop_accuracy", "stop_window", "max_updates", "rule_max_updates", "fp_starts",
                                       "psychometric_trials", "integration_pulse_steps", "integration_relax_steps",
                                       "integration_starts", "permutations"};
   detail::study_json_keys(j, keys, where);
@@ -112,6 +113,8 @@ inline study_scale scale_from_json(const io::json& j, const std::string& where =
   s.stop_accuracy = detail::study_field<double>(j, "stop_accuracy", where);
   s.stop_window = detail::study_field<Index>(j, "stop_window", where);
   s.max_updates = detail::study_field<Index>(j, "max_updates", where);
+  if (j.contains("rule_max_updates"))  // optional: stores written before per-rule budgets lack it
+    s.rule_max_updates = detail::study_field<std::map<std::string, Index>>(j, "rule_max_updates", where);
   s.fp_starts = detail::study_field<Index>(j, "fp_starts", where);
   s.psychometric_trials = detail::study_field<Index>(j, "psychometric_trials", where);
   s.integration_pulse_steps = detail::study_field<Index>(j, "integration_pulse_steps", where);
