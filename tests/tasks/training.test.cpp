@@ -1,7 +1,7 @@
 // BPTT trains a small network (64 tanh units, float) to each new task's criterion — score >= 0.9
 // on the task's own validation set, min of the last 3 evaluations — from a fixed seed, on shortened
 // trials (tens of steps, not the reference 750). Updates and wall time are printed; docs/tasks.md.
-// The slowest task (path integration) is in path_integration_training.long.cpp.
+// Path integration is in path_integration_training.test.cpp.
 #include <doctest/doctest.h>
 
 #include <rnnlab/tasks/delayed_discrimination.hpp>
