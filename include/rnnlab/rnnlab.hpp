@@ -21,8 +21,15 @@
 #include <rnnlab/kernels/simd.hpp>
 
 #include <rnnlab/tasks/context_integration.hpp>
+#include <rnnlab/tasks/delayed_discrimination.hpp>
+#include <rnnlab/tasks/delayed_match.hpp>
 #include <rnnlab/tasks/evidence.hpp>
+#include <rnnlab/tasks/flip_flop.hpp>
+#include <rnnlab/tasks/multisensory.hpp>
+#include <rnnlab/tasks/path_integration.hpp>
 #include <rnnlab/tasks/rdm.hpp>
+#include <rnnlab/tasks/scores.hpp>
+#include <rnnlab/tasks/sine_wave.hpp>
 #include <rnnlab/tasks/trial_batch.hpp>
 #include <rnnlab/tasks/validation.hpp>
 

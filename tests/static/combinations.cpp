@@ -3,6 +3,8 @@
 // any analysis must compile and run together"). The functions are never called; each instantiates
 // the whole pipeline for one combination: sample → train → fixed points → activity on the SVCCA
 // probes → distance matrix over every metric policy → embedding, and the per-step API.
+#include <rnnlab/learning/genetic.hpp>
+#include <rnnlab/learning/hebbian.hpp>
 #include <rnnlab/rnnlab.hpp>
 
 #include <span>
@@ -36,7 +38,13 @@ void pipeline(Net& net, const Task& task, const Rule& rule, rng& g) {
   const fixed_point_system<typename Net::activation_type> system(net, u);
   static_assert(FixedPointSystem<decltype(system)>);
   // similarity: activity on the SVCCA probes, every metric policy, and an embedding
-  const auto probes = svcca_probe_inputs<S>(task);
+  // (an evidence task's SVCCA probes; any other task's own validation inputs)
+  const auto probes = [&] {
+    if constexpr (ConditionedTask<Task, S>)
+      return svcca_probe_inputs<S>(task);
+    else
+      return validation.inputs;
+  }();
   const std::vector<Eigen::MatrixXd> activity{record_activity(net, probes, activity_params{}, g),
                                               record_activity(net, probes, activity_params{}, g)};
   const std::span<const Eigen::MatrixXd> acts(activity);
@@ -49,6 +57,14 @@ void pipeline(Net& net, const Task& task, const Rule& rule, rng& g) {
   (void)mds;
 }
 
+template <class Net, class Task, class Rule>
+void train_once(Net& net, const Task& task, const Rule& rule) {
+  static_assert(LearningRule<Rule, Net, Task>);
+  train_options options;
+  options.max_updates = 1;
+  (void)train(net, task, rule, options);
+}
+
 template <class Net>
 void every_task_and_rule(Net& net, rng& g) {
   const random_dots rdm(rdm_params::reference_code(1.0));
@@ -57,6 +73,41 @@ void every_task_and_rule(Net& net, rng& g) {
   pipeline(net, rdm, bptt<sgd>{}, g);
   pipeline(net, cdi, bptt<adam>::reference_code(), g);
   pipeline(net, cdi, bptt<sgd>{}, g);
+  // The memory, timing and continuous-output tasks: the whole pipeline with BPTT.
+  const auto with_bptt = [&](const auto& task) { pipeline(net, task, bptt<adam>::paper_text(), g); };
+  with_bptt(flip_flop(flip_flop_params::reference_code()));
+  with_bptt(delayed_match(delayed_match_params::reference_code()));
+  with_bptt(delayed_discrimination{});
+  with_bptt(multisensory{});
+  with_bptt(sine_wave{});
+  with_bptt(path_integration{});
+}
+
+// The memory, timing and continuous-output tasks with every other rule, on one network type (the
+// pipeline above covers BPTT on both): training only, to keep this file's compile time down.
+// (A template function, not a generic lambda: GCC 12 crashes on `genetic{}` inside one.)
+template <class Net, class Task>
+void every_other_rule(Net& net, const Task& task) {
+  const bptt<sgd> sgd_rule{};
+  const genetic ga{};
+  const hebbian heb{};
+  const force frc = force::sussillo_abbott();
+  const full_force ff{};
+  train_once(net, task, sgd_rule);
+  train_once(net, task, ga);
+  train_once(net, task, heb);
+  train_once(net, task, frc);
+  train_once(net, task, ff);
+}
+
+template <class Net>
+void new_tasks_every_rule(Net& net) {
+  every_other_rule(net, flip_flop(flip_flop_params::reference_code()));
+  every_other_rule(net, delayed_match(delayed_match_params::reference_code()));
+  every_other_rule(net, delayed_discrimination{});
+  every_other_rule(net, multisensory{});
+  every_other_rule(net, sine_wave{});
+  every_other_rule(net, path_integration{});
 }
 
 // One network type per scalar, with the paper's activation and the Hebbian/FORCE one.
@@ -64,6 +115,7 @@ void every_task_and_rule(Net& net, rng& g) {
                                       ctrnn<double, activations::tanh>& b, rng& g) {
   every_task_and_rule(a, g);
   every_task_and_rule(b, g);
+  new_tasks_every_rule(b);
 }
 
 }  // namespace rnnlab::static_checks_combinations

@@ -60,16 +60,66 @@
 
 namespace rnnlab {
 
+/// L1 / L2 penalties added to the task loss (structural and activity regularisation; the
+/// solution-degeneracy study's "regularisation" control):
+///
+///     L = L_task + λ¹_W Σ_{W ∈ weights} Σ|W_ij| + λ²_W Σ_{W ∈ weights} Σ W_ij²
+///                + (λ¹_r Σ_{t,b,i} |r_{t,b,i}| + λ²_r Σ_{t,b,i} r_{t,b,i}²) / (T B N)
+///
+/// over the rates r_1 … r_T of every trial (the rate terms are means over steps, trials and units,
+/// so their size does not depend on T, B or N). The L1 terms use sign(0) = 0 as the subgradient.
+/// All zero (the default, and the reference code's: no regularisation, reference_code_spec §1.4).
+struct penalty_spec {
+  double weight_l1 = 0;  ///< λ¹_W
+  double weight_l2 = 0;  ///< λ²_W
+  param_set weights{param::W_rec, param::W_in, param::W_out};  ///< the penalised weight groups
+  double rate_l1 = 0;    ///< λ¹_r
+  double rate_l2 = 0;    ///< λ²_r
+
+  bool any() const noexcept { return weight_l1 != 0 || weight_l2 != 0 || rate_l1 != 0 || rate_l2 != 0; }
+
+  void validate(std::string_view caller) const {
+    for (const auto& [v, name] : {std::pair{weight_l1, "penalty.weight_l1"}, std::pair{weight_l2, "penalty.weight_l2"},
+                                  std::pair{rate_l1, "penalty.rate_l1"}, std::pair{rate_l2, "penalty.rate_l2"}})
+      require(std::isfinite(v) && v >= 0, caller, name, "a finite value >= 0", v);
+  }
+};
+
+/// The weight part of `penalty` for parameters `p`; when `grad` is given, adds its gradient to the
+/// groups of `grad` that are in `differentiated`.
+template <class Scalar>
+double weight_penalty(const ctrnn_parameters<Scalar>& p, const penalty_spec& penalty,
+                      ctrnn_parameters<Scalar>* grad = nullptr, param_set differentiated = param_set::all()) {
+  if (penalty.weight_l1 == 0 && penalty.weight_l2 == 0) return 0.0;
+  double value = 0;
+  const auto l1 = static_cast<Scalar>(penalty.weight_l1), l2 = static_cast<Scalar>(2 * penalty.weight_l2);
+  const auto one = [&](param which, const auto& W, auto* G) {
+    if (!penalty.weights.contains(which)) return;
+    value += penalty.weight_l1 * static_cast<double>(W.cwiseAbs().sum()) +
+             penalty.weight_l2 * static_cast<double>(W.squaredNorm());
+    if (G != nullptr && differentiated.contains(which)) G->array() += l1 * W.array().sign() + l2 * W.array();
+  };
+  one(param::W_rec, p.W_rec, grad ? &grad->W_rec : nullptr);
+  one(param::W_in, p.W_in, grad ? &grad->W_in : nullptr);
+  one(param::W_out, p.W_out, grad ? &grad->W_out : nullptr);
+  one(param::b, p.b, grad ? &grad->b : nullptr);
+  one(param::b_out, p.b_out, grad ? &grad->b_out : nullptr);
+  one(param::x0, p.x0, grad ? &grad->x0 : nullptr);
+  return value;
+}
+
 /// Options of `bptt_gradient`.
 struct gradient_options {
   param_set params = param_set::all();  ///< which groups to differentiate (others are left zero)
   loss_spec loss{};
   Index shards = 2;   ///< the batch is split into this many column blocks (fixes the summation order)
   thread_count threads = 0;  ///< threads sweeping the shards; 0 = automatic (kernels/parallel.hpp)
+  penalty_spec penalty{};    ///< L1 / L2 penalties on weights and rates (none by default)
 
   void validate(std::string_view caller) const {
     require(shards >= 1, caller, "shards", ">= 1", shards);
     require(threads >= 0, caller, "threads", ">= 0 (0 = automatic)", threads);
+    penalty.validate(caller);
   }
 };
 
@@ -90,6 +140,11 @@ using bptt_workspace = detail::bptt_workspace<Scalar>;
 template <class Scalar, Activation F, class DX0>
 double evaluate_loss(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, const Eigen::MatrixBase<DX0>& x0,
                      const loss_spec& loss);
+
+/// The loss plus `penalty` (penalty_spec), by the same plain forward simulation.
+template <class Scalar, Activation F, class DX0>
+double evaluate_loss(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, const Eigen::MatrixBase<DX0>& x0,
+                     const loss_spec& loss, const penalty_spec& penalty);
 
 /// Loss and gradient into `grad` (resized to the network's shapes), reusing `ws`. Returns the loss;
 /// a NaN or infinite loss is returned as it is (never thrown).
@@ -169,6 +224,7 @@ struct bptt {
   initial_state_policy initial_state = initial_state_policy::paper_text();
   Index shards = 2;   ///< see gradient_options::shards (fixes the result)
   thread_count threads = 0;  ///< see gradient_options::threads (never changes the result)
+  penalty_spec penalty{};    ///< L1 / L2 penalties on weights and rates (none: the reference code's)
 
   /// The published code: Adam lr 5e-4, batch 500, W_rec only, summed first+last-step squared
   /// errors (the tasks' reference masks), one x0 ~ N(0, 0.3²) shared by the batch.
@@ -205,7 +261,7 @@ struct bptt {
     require(batch_size >= 1, fn, "batch_size", ">= 1", batch_size);
     require(std::isfinite(initial_state.stddev) && initial_state.stddev >= 0, fn, "initial_state.stddev",
             "a finite value >= 0", initial_state.stddev);
-    gradient_options{params, loss, shards, threads}.validate(fn);
+    gradient_options{params, loss, shards, threads, penalty}.validate(fn);
   }
 
   template <Network Net>
@@ -231,7 +287,7 @@ struct bptt {
         state.x0 = draw_initial_states<Scalar>(init_spec{0, 0, 0, initial_state.stddev, 0, 0}, N, batch_size, g);
         break;
     }
-    const gradient_options go{params, loss, shards, threads};
+    const gradient_options go{params, loss, shards, threads, penalty};
     const double L = loss_and_gradient(net, batch, state.x0, go, state.grad, state.workspace);
     // A non-finite loss leaves the parameters untouched: the trainer reports divergence.
     if (std::isfinite(L)) optimizer.step(net.parameters(), state.grad, params, state.optimizer);
@@ -276,6 +332,29 @@ double evaluate_loss(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& bat
 }
 
 template <class Scalar, Activation F, class DX0>
+double evaluate_loss(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, const Eigen::MatrixBase<DX0>& x0,
+                     const loss_spec& loss, const penalty_spec& penalty) {
+  constexpr std::string_view fn = "rnnlab::evaluate_loss";
+  detail::check_gradient_inputs(net.n_units(), net.n_inputs(), net.n_outputs(), batch, x0, loss, fn);
+  penalty.validate(fn);
+  const auto sim = net.simulate(batch.inputs, x0, simulate_options{.record_states = penalty.rate_l1 != 0 || penalty.rate_l2 != 0});
+  double value = masked_loss(sim.outputs, batch, loss) + weight_penalty(net.parameters(), penalty);
+  if (penalty.rate_l1 != 0 || penalty.rate_l2 != 0) {
+    const Index T = batch.n_steps(), B = batch.n_trials(), N = net.n_units();
+    double l1 = 0, l2 = 0;
+    for (Index t = 0; t < T; ++t)  // states x_1 … x_T
+      for (Index b = 0; b < B; ++b)
+        for (Index i = 0; i < N; ++i) {
+          const double r = static_cast<double>(F::value(sim.states(t, b, i)));
+          l1 += std::abs(r);
+          l2 += r * r;
+        }
+    value += (penalty.rate_l1 * l1 + penalty.rate_l2 * l2) / static_cast<double>(T * B * N);
+  }
+  return value;
+}
+
+template <class Scalar, Activation F, class DX0>
 double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch,
                          const Eigen::MatrixBase<DX0>& x0, const gradient_options& options,
                          ctrnn_parameters<Scalar>& grad, bptt_workspace<Scalar>& ws) {
@@ -304,6 +383,9 @@ double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>&
   plan.b = ps.contains(param::b);
   plan.b_out = ps.contains(param::b_out);
   plan.x0 = ps.contains(param::x0);
+  const double rate_norm = 1.0 / static_cast<double>(T * B * N);
+  plan.rate_l1 = options.penalty.rate_l1 * rate_norm;
+  plan.rate_l2 = options.penalty.rate_l2 * rate_norm;
   const bool store_states = !detail::has_derivative_from_rate<F>;
   const bool store_readout = plan.W_out && net.readout() == readout_source::state;
 
@@ -323,9 +405,10 @@ double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>&
   if (grad.n_units() != N || grad.n_inputs() != M || grad.n_outputs() != O)
     grad = ctrnn_parameters<Scalar>::zeros(N, M, O);
   grad.for_each([](param, auto& m) { m.setZero(); });
-  double loss = 0;
+  double loss = 0, rate_penalty = 0;
   for (const auto& sh : ws.shards) {
     loss += sh.loss;
+    rate_penalty += sh.penalty;
     grad.W_rec += sh.grad.W_rec;
     grad.W_in += sh.grad.W_in;
     grad.W_out += sh.grad.W_out;
@@ -333,7 +416,7 @@ double loss_and_gradient(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>&
     grad.b_out += sh.grad.b_out;
     grad.x0 += sh.grad.x0;
   }
-  return scale * loss;
+  return scale * loss + rate_penalty + weight_penalty(net.parameters(), options.penalty, &grad, ps);
 }
 
 }  // namespace rnnlab

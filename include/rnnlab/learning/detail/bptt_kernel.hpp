@@ -52,7 +52,11 @@ inline void prefetch_range([[maybe_unused]] const Scalar* p, [[maybe_unused]] In
 /// What the caller wants from a sweep.
 struct sweep_plan {
   bool W_rec = false, W_in = false, W_out = false, b = false, b_out = false, x0 = false;
+  /// Rate penalty per entry: the loss gains rate_l1 Σ|r| + rate_l2 Σ r² over the rates r_1 … r_T
+  /// (coefficients already normalised by the caller; learning/loss.hpp `penalty_spec`).
+  double rate_l1 = 0, rate_l2 = 0;
   bool recurrence() const { return W_rec || W_in || b || x0; }
+  bool rate_penalty() const { return rate_l1 != 0 || rate_l2 != 0; }
 };
 
 /// Loss kinds (public names in bptt.hpp).
@@ -69,6 +73,7 @@ struct bptt_shard {
   matrix X, A, D, Y, U;
   ctrnn_parameters<Scalar> grad;
   double loss = 0;
+  double penalty = 0;  ///< the rate penalty of this shard's trials (already weighted)
 };
 
 /// The whole workspace: shards and the active-step map.
@@ -153,6 +158,7 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
   auto& g = sh.grad;
   g.for_each([](param, auto& m) { m.setZero(); });
   sh.loss = 0;
+  sh.penalty = 0;
 
   // ---- forward: x_{t+1} = (1−α) x_t + α (W_rec r_t + W_in u_t + b), r = f(x)
   auto& X = sh.X;
@@ -173,6 +179,9 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
                  if (ws.store_states) state(t + 1).middleCols(cc, nc) = X.middleCols(cc, nc);
                });
     auto r_next = rate(t + 1);
+    if (plan.rate_penalty())
+      sh.penalty += plan.rate_l1 * static_cast<double>(r_next.cwiseAbs().sum()) +
+                    plan.rate_l2 * static_cast<double>(r_next.squaredNorm());
     const Index slot = ws.slot_of[static_cast<std::size_t>(t)];
     if (slot < 0) continue;
     // Output step t reads x_{t+1}: loss and its derivative δy_t = ∂L/∂y_t.
@@ -248,6 +257,12 @@ void bptt_sweep(const ctrnn<Scalar, F>& net, const trial_batch<Scalar>& batch, c
       }
     }
     if (!plan.recurrence()) continue;
+    if (plan.rate_penalty()) {  // ∂/∂x_t of rate_l1 |r_t| + rate_l2 r_t²
+      const cmap rt(R + t * slab, N, Bs), xt(from_rate ? R : Xs + t * slab, N, Bs);
+      A.array() += (static_cast<Scalar>(plan.rate_l1) * rt.array().sign() +
+                    static_cast<Scalar>(2 * plan.rate_l2) * rt.array()) *
+                   rate_derivative<F>(xt.array(), rt.array());
+    }
     // g_t = ∂L/∂z_{t−1} = α ∂L/∂x_t, kept in the block buffer at its step's position.
     const Index j = t - 1, start = (j / k) * k;
     smap gj(G + (j - start) * ldg * Bs, N, Bs, Eigen::OuterStride<>(ldg));
