@@ -358,10 +358,10 @@ bool fp_zero_to_working_precision(const S& sys, const Eigen::VectorXd& x, const 
 inline void fp_margin_check(critical_point& cp, double L, const fixed_point_params& p) {
   if (cp.eigenvalues.size() == 0 || !cp.eigenvalues.allFinite()) return;
   if (!std::isfinite(L)) return;  // a non-smooth f: its kinks are judged by fp_classify_kinks
-  const double slack = cp.certified ? (std::isfinite(L) ? L * cp.error_bound : 0.0)
-                                    : std::numeric_limits<double>::infinity();
+  // an uncertified point is marginal as a whole; its counts stay those of its eigenvalues
+  const double slack = cp.certified ? L * cp.error_bound : 0.0;
   Index flips = 0;
-  for (Index i = 0; i < cp.eigenvalues.size(); ++i) {
+  for (Index i = 0; i < cp.eigenvalues.size() && cp.certified; ++i) {
     const double gap = std::abs(std::abs(cp.eigenvalues(i)) - 1.0);
     if (gap > p.marginal_tolerance && gap <= p.marginal_tolerance + slack) ++flips;
   }
