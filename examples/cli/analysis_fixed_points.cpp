@@ -118,7 +118,8 @@ void run(const ctrnn<double, F>& net, const fixed_points_args& a) {
     ns += static_cast<Index>(r.slow_points.size());
   }
   Eigen::MatrixXd X(nf, N), S(ns, N), ev_re(nf, N), ev_im(nf, N);
-  Eigen::VectorXd res(nf), sres(ns), sq(ns);
+  Eigen::VectorXd res(nf), err(nf), sres(ns), sq(ns);
+  Eigen::Matrix<std::int32_t, Eigen::Dynamic, 1> cert(nf);
   Eigen::Matrix<std::int64_t, Eigen::Dynamic, 1> fin(nf), sin(ns), nun(nf), nstarts(nf);
   Eigen::Matrix<std::int32_t, Eigen::Dynamic, 1> stab(nf);
   tensor<double, 3> modes_re({nf, N, a.modes}), modes_im({nf, N, a.modes});
@@ -129,6 +130,8 @@ void run(const ctrnn<double, F>& net, const fixed_points_args& a) {
     for (const auto& cp : r.fixed_points) {
       X.row(j) = cp.x.transpose();
       res(j) = cp.residual;
+      err(j) = cp.error_bound;
+      cert(j) = cp.certified ? 1 : 0;
       fin(j) = static_cast<std::int64_t>(i);
       nun(j) = cp.n_unstable;
       nstarts(j) = cp.n_starts;
@@ -154,7 +157,7 @@ void run(const ctrnn<double, F>& net, const fixed_points_args& a) {
     for (int s = 0; s <= static_cast<int>(fp_status::non_finite); ++s)
       statuses[std::string(to_name(static_cast<fp_status>(s)))] = r.count(static_cast<fp_status>(s));
     io::json classes = io::json::object();
-    for (int c = 0; c <= static_cast<int>(stability_class::marginal); ++c)
+    for (int c = 0; c <= static_cast<int>(stability_class::non_smooth); ++c)
       classes[std::string(to_name(static_cast<stability_class>(c)))] = r.count(static_cast<stability_class>(c));
     per_input.push_back({{"u", std::vector<double>(probe.u.data(), probe.u.data() + probe.u.size())},
                          {"context", probe.context},
@@ -177,6 +180,8 @@ void run(const ctrnn<double, F>& net, const fixed_points_args& a) {
   io::write_npy_vector(out / "fp_input_index.npy", fin);
   io::write_npy_vector(out / "fp_residual.npy", res);
   io::write_npy_vector(out / "fp_stability.npy", stab);
+  io::write_npy_vector(out / "fp_certified.npy", cert);
+  io::write_npy_vector(out / "fp_error_bound.npy", err);
   io::write_npy_vector(out / "fp_n_unstable.npy", nun);
   io::write_npy_vector(out / "fp_n_starts.npy", nstarts);
   io::write_npy(out / "fp_eigenvalues_real.npy", ev_re);
@@ -203,14 +208,16 @@ void run(const ctrnn<double, F>& net, const fixed_points_args& a) {
         {"slow_q_threshold", fp.slow_q_threshold},
         {"max_iterations", fp.max_iterations},
         {"marginal_tolerance", fp.marginal_tolerance}}},
-      {"stability_codes", {{"0", "stable"}, {"1", "saddle"}, {"2", "unstable"}, {"3", "marginal"}}},
+      {"stability_codes", {{"0", "stable"}, {"1", "saddle"}, {"2", "unstable"}, {"3", "marginal"}, {"4", "non_smooth"}}},
+      {"certified", "fp_certified.npy: 1 if a root provably lies within fp_error_bound.npy of the point "
+                    "(Newton-Kantorovich); 0: the Jacobian is too close to singular for a proof (reported marginal)"},
       {"eigenvalues", "of the Euler map's Jacobian I + J_F, sorted by modulus, descending"},
       {"n_fixed_points", nf},
       {"n_slow_points", ns},
       {"seconds", seconds},
       {"inputs", per_input}};
   io::write_json(out / "summary.json", summary);
-  std::cout << "fixed-points: " << nf << " certified fixed points and " << ns << " slow points over "
+  std::cout << "fixed-points: " << nf << " fixed points (" << cert.sum() << " certified) and " << ns << " slow points over "
             << probes.size() << " input(s) in " << seconds << " s; wrote " << a.out << "\n";
 }
 

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <iostream>
 #include <map>
 
@@ -97,6 +98,10 @@ void run_similarity(const similarity_args& args) {
       value = r.similarity;
       out["debiased"] = p.cka_debiased;
       out["status"] = to_name(r.status);
+      if (!r.reason.empty()) {
+        out["reason"] = r.reason;
+        if (!args.json) std::cerr << "rnnlab similarity: " << to_name(r.status) << ": " << r.reason << "\n";
+      }
       break;
     }
     case similarity_metric::procrustes: {
@@ -250,8 +255,24 @@ std::vector<int> read_labels(const fs::path& path, std::vector<std::string>& nam
   return codes;
 }
 
+/// A distance matrix from .npy; one stored as float32 is symmetrised, ½(D + Dᵀ), when its asymmetry is
+/// within float32 precision (detail::distance_symmetry_tolerance), and the user is told: the checks
+/// then judge it with the tolerance of the dtype it was stored in, not float64's.
+Eigen::MatrixXd read_distance_matrix(const std::string& path) {
+  Eigen::MatrixXd D = io::read_npy_matrix<double>(path);
+  if (io::read_npy_header(path).dtype != io::npy_dtype::float32 || D.rows() != D.cols() || !D.allFinite()) return D;
+  const double largest = D.cwiseAbs().maxCoeff();
+  const double asym = (D - D.transpose()).cwiseAbs().maxCoeff();
+  if (asym > 0.0 && asym <= detail::distance_symmetry_tolerance(std::numeric_limits<float>::epsilon()) * largest) {
+    D = (0.5 * (D + D.transpose())).eval();
+    std::cerr << "rnnlab: " << path << " is float32 and symmetric to its precision (largest |D - D^T| = " << asym
+              << "); symmetrised as (D + D^T) / 2\n";
+  }
+  return D;
+}
+
 void run_embed(const embed_args& a) {
-  const Eigen::MatrixXd D = io::read_npy_matrix<double>(a.distances);
+  const Eigen::MatrixXd D = read_distance_matrix(a.distances);
   std::vector<std::string> names;
   const auto labels = read_labels(a.labels, names);
   fs::create_directories(a.out);

@@ -62,7 +62,11 @@ TEST_CASE("factor_activity: the basis is orthonormal and spans the kept principa
 
 TEST_CASE("pca: degenerate input is a clear error") {
   rng g(5);
-  CHECK_THROWS_AS(pca(gaussian(10, 10, g)), shape_error);  // samples must exceed units
+  CHECK_THROWS_AS(pca(gaussian(10, 1, g)), shape_error);  // one sample: nothing left after centring
+  // more units than samples is fine (issue 16): rank ≤ samples − 1
+  const auto wide = pca(gaussian(10, 6, g), {1.0, 1e-6, 0});
+  CHECK(wide.status == pca_status::ok);
+  CHECK(wide.rank == 5);
   Eigen::MatrixXd X = gaussian(4, 50, g);
   X(2, 7) = std::numeric_limits<double>::quiet_NaN();
   CHECK_THROWS_WITH_AS(pca(X), doctest::Contains("(2, 7)"), argument_error);

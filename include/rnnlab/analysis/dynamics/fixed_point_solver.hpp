@@ -13,6 +13,9 @@
 /// ends at a root (`converged`, ‖F‖ < tolerance), at a local minimum of q (`local_minimum`), or
 /// without a verdict (`max_iterations`, `non_finite`): a status, never an exception.
 ///
+/// Certificate (`fp_certify`): a converged point is polished to the root and certified by a
+/// Newton–Kantorovich bound on its distance to a root, not by its residual.
+///
 /// Certified radius: if J_F is L-Lipschitz and ‖J_F(x*)⁻¹‖ ≤ β, Newton's method converges to x*
 /// from every point of the ball ‖x − x*‖ < 2/(3βL), and x* is the only root within 2/(βL) (Traub &
 /// Woźniakowski 1979; Rheinboldt 1975); β is bounded by ‖J⁻¹‖_F. (The system supplies L; a
@@ -20,6 +23,7 @@
 
 #include <Eigen/Core>
 #include <Eigen/LU>
+#include <Eigen/QR>
 
 #include <algorithm>
 #include <cmath>
@@ -58,7 +62,9 @@ constexpr std::array<std::pair<fp_status, std::string_view>, 5> enum_names(fp_st
 
 /// Parameters of `find_fixed_points`.
 struct fixed_point_params {
-  double tolerance = 1e-10;          ///< a root is certified iff ‖F(x*)‖₂ < tolerance
+  /// A start stops when ‖F‖₂ < tolerance; the point is then polished (`fp_polish`) and certified by
+  /// a Newton–Kantorovich bound on its distance to a root (`fp_certify`), not by this residual.
+  double tolerance = 1e-10;
   int max_iterations = 100;          ///< Newton / LM iterations per start
   int max_backtracks = 30;           ///< step halvings of a Newton step before falling back to LM
   double dedup_tolerance = 1e-6;     ///< roots closer than this (Euclidean) are one root
@@ -303,26 +309,109 @@ void fp_iterate_once(const S& sys, fp_iterate& it, fp_workspace& w, const fixed_
   }
 }
 
-/// Up to three full Newton steps from a certified root, each kept only if it lowers ‖F‖: the
-/// tolerance certifies, this brings the reported point to the precision double allows.
+/// Newton steps from a converged start (‖F‖ < tolerance), each with step halving and kept only if
+/// it lowers ‖F‖, until no step does (at most 60): the tolerance only stops the search, this brings
+/// the point to the root. Near a simple root it ends after 2–3 quadratic steps; near a double root
+/// (a fold), where a residual below the tolerance can still be 1e-5 away from the roots, Newton
+/// converges linearly and needs the extra steps; between two close roots the halving walks out of
+/// the trough of ‖F‖ towards one of them. Where J is singular (a line attractor) the step is the
+/// minimum-norm Gauss–Newton step J⁺F, which moves onto the set of roots.
 template <FixedPointSystem S>
 void fp_polish(const S& sys, Eigen::VectorXd& x, Eigen::VectorXd& Fx, fp_workspace& w) {
-  for (int k = 0; k < 3; ++k) {
+  for (int k = 0; k < 60; ++k) {
     w.ft.resize(x.size());
     w.Ft.resize(x.size());
     sys.evaluate(x, w.ft, w.Ft);  // the cache at x (F(x) itself is Fx, already known)
     sys.jacobian_from_cache(x, std::as_const(w.ft), w.lu.matrix());
-    if (!w.lu.factor()) return;
-    w.delta = Fx;
-    w.lu.solve_in_place(w.delta);
-    w.xt = x - w.delta;
-    sys.evaluate(w.xt, w.ft, w.Ft);
-    if (!(w.Ft.squaredNorm() < Fx.squaredNorm())) return;
+    const Eigen::MatrixXd J = w.lu.matrix();
+    bool ok = w.lu.factor();
+    if (ok) {
+      w.delta = Fx;
+      w.lu.solve_in_place(w.delta);
+      ok = w.delta.allFinite();
+    }
+    if (!ok) {  // J singular (a line attractor): the minimum-norm Gauss–Newton step J⁺F
+      w.delta = Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd>(J).solve(Fx);
+      if (!w.delta.allFinite()) return;
+    }
+    const double q0 = Fx.squaredNorm();
+    bool better = false;
+    double t = 1.0;
+    for (int h = 0; h < 40 && !better; ++h, t *= 0.5) {
+      w.xt = x - t * w.delta;
+      sys.evaluate(w.xt, w.ft, w.Ft);
+      better = w.Ft.squaredNorm() < q0;
+    }
+    if (!better) return;
     x.swap(w.xt);
     Fx.swap(w.Ft);
   }
 }
 
+/// What is known about the distance from a computed point x to a root of F.
+struct fp_certificate {
+  bool certified = false;  ///< a root provably lies within `error_bound` of x
+  /// Distance bound to the root: Kantorovich's r* when certified; for an uncertified point the
+  /// Newton step ‖J⁻¹F‖ (+∞ if J is singular): an estimate, not a bound.
+  double error_bound = std::numeric_limits<double>::infinity();
+  double newton_step = std::numeric_limits<double>::infinity();  ///< η = ‖J(x)⁻¹F(x)‖
+  double kantorovich_h = std::numeric_limits<double>::infinity();  ///< h = βLη (certified iff ≤ ½)
+};
+
+/// The Newton–Kantorovich certificate at x (Kantorovich 1948; Ortega & Rheinboldt 1970, 12.6.2):
+/// if ‖J(x)⁻¹‖ ≤ β, ‖J(x)⁻¹F(x)‖ = η, J is L-Lipschitz and h = βLη ≤ ½, then F has a root x* with
+///     ‖x* − x‖ ≤ r* = 2η / (1 + √(1 − 2h))  (≤ 2η),
+/// the only root in the ball of radius (1 + √(1 − 2h))/(βL). β is bounded by ‖J⁻¹‖_F. This is what
+/// a residual alone cannot say: near a fold J is nearly singular, ‖F‖ < 1e-10 holds 1e-5 away from
+/// the roots (or where there is no root at all), and h > ½ there.
+///
+/// For a system without a curvature bound (L = +∞: ReLU) no such proof is available; F is affine
+/// between kinks, so the Newton step is the exact distance while no kink lies in between: the
+/// point counts as certified when ‖F‖ < tolerance, with error bound η (documented, not a proof).
+/// η includes β times the rounding error of evaluating F (`fp_residual_rounding`): a residual that
+/// rounds to 0 does not make the bound 0.
+template <class S>
+concept fp_has_residual_rounding = requires(const S& s, const Eigen::VectorXd& x) {
+  { s.residual_rounding(x) } -> std::convertible_to<double>;
+};
+
+/// A bound on the rounding error of F(x) as evaluated: the system's own (`residual_rounding`,
+/// optional) or 16 u (1 + ‖x‖).
+template <FixedPointSystem S>
+double fp_residual_rounding(const S& sys, const Eigen::VectorXd& x) {
+  if constexpr (fp_has_residual_rounding<S>)
+    return sys.residual_rounding(x);
+  else
+    return 16.0 * std::numeric_limits<double>::epsilon() * (1.0 + x.norm());
+}
+
+template <FixedPointSystem S>
+fp_certificate fp_certify(const S& sys, const Eigen::VectorXd& x, const Eigen::VectorXd& Fx, double tolerance) {
+  fp_certificate c;
+  if (!(Fx.norm() < tolerance)) return c;
+  const Eigen::MatrixXd J = fp_jacobian(sys, x);
+  Eigen::FullPivLU<Eigen::MatrixXd> lu(J);
+  if (!lu.isInvertible()) return c;
+  const Eigen::MatrixXd Jinv = lu.inverse();
+  const double beta = Jinv.norm();
+  // the exact F(x) differs from the computed one by up to the rounding bound: η bounds ‖J⁻¹F‖ for it
+  const double eta = (Jinv * Fx).norm() + beta * fp_residual_rounding(sys, x);
+  if (!std::isfinite(beta) || !std::isfinite(eta)) return c;
+  c.newton_step = eta;
+  c.error_bound = eta;
+  const double L = sys.jacobian_lipschitz();
+  if (!std::isfinite(L)) {  // piecewise affine: no curvature bound (see above)
+    c.certified = true;
+    c.kantorovich_h = 0.0;
+    return c;
+  }
+  c.kantorovich_h = beta * L * eta;
+  if (c.kantorovich_h <= 0.5) {
+    c.certified = true;
+    c.error_bound = 2.0 * eta / (1.0 + std::sqrt(1.0 - 2.0 * c.kantorovich_h));
+  }
+  return c;
+}
 
 /// The certified Newton convergence radius 2/(3βL) at a root, with β ≤ ‖J⁻¹‖_F (0 if unknown).
 template <FixedPointSystem S>

@@ -14,6 +14,7 @@
 #include <Eigen/Core>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string_view>
 #include <utility>
@@ -81,6 +82,18 @@ public:
                                    Eigen::VectorXd& d) const;
   /// The Jacobian of the Euler map, I + J_F(x).
   Eigen::MatrixXd map_jacobian(const Eigen::Ref<const Eigen::VectorXd>& x) const;
+  /// `FixedPointSystem` (optional): a bound on the rounding error of `evaluate` at x, ‖fl(F(x)) −
+  /// F(x)‖₂ (standard dot-product error analysis: α u ((N + 3)(|W| |f(x)|)ᵢ + |xᵢ| + |cᵢ|) per
+  /// component, u the unit roundoff, with the activation's own error folded into the factor).
+  /// The certificate adds it to ‖F‖, so that a residual rounded to 0 proves nothing on its own.
+  double residual_rounding(const Eigen::VectorXd& x) const;
+  /// `FixedPointSystem` (optional, non-smooth activations): the units whose state x_i lies within
+  /// `tol` of a kink of f (`F::kinks`), where f′ exists only one-sided. Empty for a smooth f.
+  std::vector<Index> units_at_kink(const Eigen::VectorXd& x, double tol) const;
+  /// J_F(x) with, for each unit `units[k]` (on a kink), f′ taken from the right of the kink if bit
+  /// k of `sides` is set and from the left otherwise: the Jacobian of one linear piece at x.
+  void jacobian_one_sided(const Eigen::VectorXd& x, const std::vector<Index>& units, std::uint64_t sides,
+                          Eigen::MatrixXd& J) const;
   /// L with ‖J_F(x) − J_F(y)‖₂ ≤ L‖x − y‖ (+∞ if the activation has no curvature bound).
   double jacobian_lipschitz() const noexcept { return m_lipschitz; }
   /// F(−x) = −F(x) for every x: f is odd (tanh) and the drive W_in u + b is exactly zero. The
@@ -277,6 +290,47 @@ Eigen::MatrixXd fixed_point_system<F>::map_jacobian(const Eigen::Ref<const Eigen
   Eigen::MatrixXd J = jacobian(x);
   J.diagonal().array() += 1.0;
   return J;
+}
+
+template <Activation F>
+double fixed_point_system<F>::residual_rounding(const Eigen::VectorXd& x) const {
+  Eigen::VectorXd fx(x.size());
+  detail::apply_activation<F>(x.data(), fx.data(), x.size());
+  const double u = std::numeric_limits<double>::epsilon();
+  const double n = static_cast<double>(x.size()) + 3.0;
+  const Eigen::VectorXd e = m_alpha * u * (n * (m_W.cwiseAbs() * fx.cwiseAbs()) + x.cwiseAbs() + m_c.cwiseAbs());
+  return e.norm();
+}
+
+template <Activation F>
+std::vector<Index> fixed_point_system<F>::units_at_kink(const Eigen::VectorXd& x, double tol) const {
+  std::vector<Index> out;
+  if constexpr (!F::is_smooth) {
+    for (Index i = 0; i < x.size(); ++i)
+      for (const double k : F::kinks)
+        if (std::abs(x(i) - k) <= tol) {
+          out.push_back(i);
+          break;
+        }
+  }
+  return out;
+}
+
+template <Activation F>
+void fixed_point_system<F>::jacobian_one_sided(const Eigen::VectorXd& x, const std::vector<Index>& units,
+                                               std::uint64_t sides, Eigen::MatrixXd& J) const {
+  J.resize(n_units(), n_units());
+  Eigen::ArrayXd d(x.size());
+  for (Index i = 0; i < x.size(); ++i) d(i) = F::derivative(x(i));
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    const Index i = units[k];
+    // one-sided slope: f′ a little to the chosen side of the kink (f is linear on each side
+    // near the kink for the piecewise-linear activations; a relative step of 1e-9 otherwise)
+    const double h = 1e-9 * (1.0 + std::abs(x(i)));
+    d(i) = F::derivative(((sides >> k) & 1U) != 0U ? x(i) + h : x(i) - h);
+  }
+  J.array() = m_W.array().rowwise() * (m_alpha * d).transpose();
+  J.diagonal().array() -= m_alpha;
 }
 
 static_assert(FixedPointSystem<fixed_point_system<activations::tanh>>);

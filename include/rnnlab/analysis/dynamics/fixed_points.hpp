@@ -43,6 +43,7 @@
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
+#include <Eigen/SVD>
 
 #include <algorithm>
 #include <cmath>
@@ -77,14 +78,18 @@ enum class stability_class : std::int32_t {
   saddle = 1,    ///< some |μ| > 1, the others < 1 (`n_unstable` says how many)
   unstable = 2,  ///< every |μ| > 1: a repeller
   marginal = 3,  ///< some |μ| within `marginal_tolerance` of 1: not hyperbolic (line attractor, fold)
+  /// some unit sits on a kink of a non-smooth f (ReLU at 0) and its one-sided linear pieces
+  /// neither prove stability nor show a growing direction: undetermined (see `fp_classify_kinks`)
+  non_smooth = 4,
 };
 
 /// The names of stability_class (rnnlab/names.hpp: to_name, from_name; the JSON spelling).
-constexpr std::array<std::pair<stability_class, std::string_view>, 4> enum_names(stability_class) {
+constexpr std::array<std::pair<stability_class, std::string_view>, 5> enum_names(stability_class) {
   return {{{stability_class::stable, "stable"},
            {stability_class::saddle, "saddle"},
            {stability_class::unstable, "unstable"},
-           {stability_class::marginal, "marginal"}}};
+           {stability_class::marginal, "marginal"},
+           {stability_class::non_smooth, "non_smooth"}}};
 }
 
 /// What happened to one start.
@@ -109,6 +114,11 @@ struct critical_point {
   Eigen::VectorXcd eigenvalues;    ///< μ of I + J_F, sorted by |μ| descending (slowest/most unstable first)
   Eigen::MatrixXcd slow_modes;     ///< N × n_slow_modes right eigenvectors of the first eigenvalues
   double convergence_radius = 0.0; ///< certified Newton ball 2/(3βL) (0 if not available)
+  /// A root provably lies within `error_bound` of x (Newton–Kantorovich, `detail::fp_certify`).
+  /// False for a point with ‖F‖ < tolerance where the Jacobian is too close to singular for the
+  /// proof (a fold, a line attractor): it is reported, as `marginal`, with an estimated bound.
+  bool certified = false;
+  double error_bound = std::numeric_limits<double>::infinity();  ///< distance to the root (see certified)
   Index n_starts = 0;              ///< starts that ended here
   bool by_symmetry = false;        ///< added as the origin or the mirror −x* of a root (odd systems)
 };
@@ -179,9 +189,112 @@ Eigen::MatrixXd trajectory_starts(const ctrnn<Scalar, F>& net, const sequence<Sc
 
 namespace detail {
 
+/// Whether a system can tell which units sit on a kink of a non-smooth activation (optional
+/// `FixedPointSystem` members units_at_kink / jacobian_one_sided, fixed_point_system has them).
+template <class S>
+concept fp_has_kinks = requires(const S& s, const Eigen::VectorXd& x, const std::vector<Index>& u,
+                                Eigen::MatrixXd& J) {
+  { s.units_at_kink(x, 0.0) } -> std::convertible_to<std::vector<Index>>;
+  s.jacobian_one_sided(x, u, std::uint64_t{0}, J);
+};
+
+/// Stability at a point where the units `kinks` sit on a kink of f (ReLU at 0), from the one-sided
+/// linear pieces of the map: near x* the Euler map is continuous and piecewise linear, piece σ
+/// (one side per kink unit) being M_σ = I + J_σ on the cone {x* + v : v_i on side σ_i}.
+///   - A real eigenvalue μ > 1 of some M_σ whose eigenvector (or its negative) lies in piece σ's
+///     own cone is a ray along which the true map grows by μ per step: not stable. If some piece
+///     also has an admissible ray with 0 ≤ μ < 1 (attracting), it is a `saddle`, else `unstable`.
+///   - If every piece is a contraction, ‖M_σ‖₂ < 1, the (continuous) map is one near x*: `stable`.
+///   - Otherwise the pieces do not decide: `non_smooth` (undetermined), never a confident class.
+/// The eigenvalues reported are those of the piece with the growing ray, else of the piece with
+/// the largest spectral radius. More than 16 units on kinks: `non_smooth` without enumeration.
+template <FixedPointSystem S>
+void fp_classify_kinks(const S& sys, critical_point& cp, const fixed_point_params& p, const std::vector<Index>& kinks) {
+  const Index N = sys.n_units();
+  const double tol = p.marginal_tolerance;
+  cp.stability = stability_class::non_smooth;
+  if (kinks.size() > 16) return;
+  const std::uint64_t n_pieces = std::uint64_t{1} << kinks.size();
+  bool all_contract = true, grows = false, decays = false;
+  double best_growth = 0.0, worst_radius = -1.0;
+  Eigen::VectorXcd report;
+  Eigen::MatrixXd M;
+  const auto admissible = [&](const Eigen::VectorXd& v, std::uint64_t sides) {
+    const double eps = 1e-9 * v.norm();
+    for (int sign : {1, -1}) {
+      bool ok = true;
+      for (std::size_t k = 0; k < kinks.size() && ok; ++k) {
+        const double vi = sign * v(kinks[k]);
+        ok = ((sides >> k) & 1U) != 0U ? vi >= -eps : vi <= eps;
+      }
+      if (ok) return true;
+    }
+    return false;
+  };
+  for (std::uint64_t sides = 0; sides < n_pieces; ++sides) {
+    sys.jacobian_one_sided(cp.x, kinks, sides, M);
+    M.diagonal().array() += 1.0;
+    Eigen::JacobiSVD<Eigen::MatrixXd> svd(M);
+    if (!(svd.singularValues()(0) < 1.0 - tol)) all_contract = false;
+    Eigen::EigenSolver<Eigen::MatrixXd> es(M, true);
+    if (es.info() != Eigen::Success) continue;
+    const Eigen::VectorXcd ev = es.eigenvalues();
+    const double rho = ev.cwiseAbs().maxCoeff();
+    bool piece_grows = false;
+    for (Index i = 0; i < N; ++i) {
+      const std::complex<double> mu = ev(i);
+      if (std::abs(mu.imag()) > 1e-12 * (1.0 + std::abs(mu)) || mu.real() < 0.0) continue;
+      const Eigen::VectorXd v = es.eigenvectors().col(i).real();
+      if (!admissible(v, sides)) continue;
+      if (mu.real() > 1.0 + tol) {
+        grows = true;
+        if (mu.real() > best_growth) {
+          best_growth = mu.real();
+          piece_grows = true;
+        }
+      } else if (mu.real() < 1.0 - tol) {
+        decays = true;
+      }
+    }
+    if (piece_grows || (best_growth == 0.0 && rho > worst_radius)) {
+      worst_radius = std::max(worst_radius, rho);
+      report = ev;
+    }
+  }
+  if (grows)
+    cp.stability = decays ? stability_class::saddle : stability_class::unstable;
+  else if (all_contract)
+    cp.stability = stability_class::stable;
+  if (report.size() == N) {
+    std::vector<Index> order(static_cast<std::size_t>(N));
+    std::iota(order.begin(), order.end(), Index{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](Index a, Index b) { return std::abs(report(a)) > std::abs(report(b)); });
+    cp.eigenvalues.resize(N);
+    for (Index i = 0; i < N; ++i) cp.eigenvalues(i) = report(order[static_cast<std::size_t>(i)]);
+    cp.n_unstable = cp.n_marginal = 0;
+    for (Index i = 0; i < N; ++i) {
+      const double m = std::abs(cp.eigenvalues(i));
+      if (std::abs(m - 1.0) <= tol)
+        ++cp.n_marginal;
+      else if (m > 1.0)
+        ++cp.n_unstable;
+    }
+  }
+}
+
 /// Eigenvalues (sorted by |μ| descending) and stability of the discrete map at x.
 template <FixedPointSystem S>
 void fp_classify(const S& sys, critical_point& cp, const fixed_point_params& p) {
+  if constexpr (fp_has_kinks<S>) {
+    // a unit within the point's position error (at least 1e-12) of a kink has no derivative there
+    const double kt = std::max(std::isfinite(cp.error_bound) ? cp.error_bound : 0.0, 1e-12);
+    const std::vector<Index> kinks = sys.units_at_kink(cp.x, kt);
+    if (!kinks.empty()) {
+      fp_classify_kinks(sys, cp, p, kinks);
+      return;
+    }
+  }
   Eigen::MatrixXd M = fp_jacobian(sys, cp.x);  // the map's Jacobian I + J_F
   M.diagonal().array() += 1.0;
   const Index N = M.rows();
@@ -225,6 +338,96 @@ void fp_classify(const S& sys, critical_point& cp, const fixed_point_params& p) 
     cp.slow_modes.resize(N, k);
     for (Index i = 0; i < k; ++i) cp.slow_modes.col(i) = V.col(order[static_cast<std::size_t>(i)]);
   }
+}
+
+/// Whether F(x) is zero to the precision its evaluation allows: ‖F‖ ≤ 4× its rounding bound
+/// (`fp_residual_rounding`). An
+/// uncertified point (Jacobian too close to singular for a proof) is reported as a (marginal) fixed
+/// point only then: a fold's double root, or a line attractor, where the residual falls to rounding
+/// level; a point where ‖F‖ stalls above it (1e−10 below a fold: no root there) is a slow point.
+template <FixedPointSystem S>
+bool fp_zero_to_working_precision(const S& sys, const Eigen::VectorXd& x, const Eigen::VectorXd& Fx) {
+  return Fx.norm() <= 4.0 * fp_residual_rounding(sys, x);
+}
+
+/// A fixed point whose position error could flip its stability is marginal: if the root lies
+/// within e = `error_bound` of x, J_F there differs from J_F(x) by at most L·e (L: the system's
+/// Lipschitz constant), and so, to first order (exactly for a normal Jacobian), does every μ. A
+/// modulus | |μ| − 1 | ≤ marginal_tolerance + L·e could be on either side of 1. An uncertified point
+/// (‖F‖ < tolerance where the Jacobian is too close to singular for a proof) is marginal outright.
+inline void fp_margin_check(critical_point& cp, double L, const fixed_point_params& p) {
+  if (cp.eigenvalues.size() == 0 || !cp.eigenvalues.allFinite()) return;
+  if (!std::isfinite(L)) return;  // a non-smooth f: its kinks are judged by fp_classify_kinks
+  // an uncertified point is marginal as a whole; its counts stay those of its eigenvalues
+  const double slack = cp.certified ? L * cp.error_bound : 0.0;
+  Index flips = 0;
+  for (Index i = 0; i < cp.eigenvalues.size() && cp.certified; ++i) {
+    const double gap = std::abs(std::abs(cp.eigenvalues(i)) - 1.0);
+    if (gap > p.marginal_tolerance && gap <= p.marginal_tolerance + slack) ++flips;
+  }
+  if (!cp.certified || flips > 0) {
+    cp.stability = stability_class::marginal;
+    if (flips > 0) {
+      cp.n_marginal += flips;
+      cp.n_unstable = 0;
+      for (Index i = 0; i < cp.eigenvalues.size(); ++i)
+        if (std::abs(cp.eigenvalues(i)) - 1.0 > p.marginal_tolerance + slack) ++cp.n_unstable;
+    }
+  }
+}
+
+/// Merges fixed points closer than `tol` transitively (single linkage on the final, polished
+/// positions): a chain of points each within `tol` of the next is one point. The first-found member
+/// keeps its place; it takes the position of the member with the smallest error bound (then
+/// residual); n_starts add up; start records are re-pointed.
+inline void fp_merge_close_points(fixed_point_result& r, double tol) {
+  const std::size_t n = r.fixed_points.size();
+  if (n < 2) return;
+  std::vector<std::size_t> parent(n);
+  std::iota(parent.begin(), parent.end(), std::size_t{0});
+  const auto find = [&](std::size_t a) {
+    while (parent[a] != a) a = parent[a] = parent[parent[a]];
+    return a;
+  };
+  bool any = false;
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = a + 1; b < n; ++b)
+      if ((r.fixed_points[a].x - r.fixed_points[b].x).norm() <= tol) {
+        const std::size_t ra = find(a), rb = find(b);
+        if (ra != rb) parent[std::max(ra, rb)] = std::min(ra, rb);
+        any = true;
+      }
+  if (!any) return;
+  std::vector<Index> new_index(n, -1);
+  std::vector<critical_point> kept;
+  for (std::size_t a = 0; a < n; ++a) {
+    const std::size_t root = find(a);
+    if (root == a) {
+      new_index[a] = static_cast<Index>(kept.size());
+      kept.push_back(r.fixed_points[a]);
+      continue;
+    }
+    new_index[a] = new_index[root];
+    critical_point& k = kept[static_cast<std::size_t>(new_index[root])];
+    const critical_point& c = r.fixed_points[a];
+    k.n_starts += c.n_starts;
+    k.by_symmetry = k.by_symmetry && c.by_symmetry;
+    const bool better = (c.certified && !k.certified) ||
+                        (c.certified == k.certified &&
+                         (c.error_bound < k.error_bound || (c.error_bound == k.error_bound && c.residual < k.residual)));
+    if (better) {
+      k.x = c.x;
+      k.residual = c.residual;
+      k.q = c.q;
+      k.certified = c.certified;
+      k.error_bound = c.error_bound;
+      k.convergence_radius = c.convergence_radius;
+    }
+  }
+  for (auto& rec : r.starts)
+    if (rec.point >= 0 && (rec.status == fp_status::converged || rec.status == fp_status::captured))
+      rec.point = new_index[static_cast<std::size_t>(rec.point)];
+  r.fixed_points = std::move(kept);
 }
 
 }  // namespace detail
@@ -299,6 +502,9 @@ fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& 
     cp.residual = Fm.norm();
     cp.q = 0.5 * Fm.squaredNorm();
     if (!(cp.residual < p.tolerance)) return;  // cannot happen in exact odd arithmetic; certify anyway
+    const detail::fp_certificate cert = detail::fp_certify(sys, xm, Fm, p.tolerance);
+    cp.certified = cert.certified;
+    cp.error_bound = cert.error_bound;
     cp.by_symmetry = true;
     result.fixed_points.push_back(std::move(cp));
     radius.push_back(radius[r]);
@@ -311,9 +517,12 @@ fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& 
       cp.x = zero;
       cp.residual = F0.norm();
       cp.q = 0.5 * F0.squaredNorm();
+      const detail::fp_certificate cert = detail::fp_certify(sys, zero, F0, p.tolerance);
+      cp.certified = cert.certified;
+      cp.error_bound = cert.error_bound;
       cp.by_symmetry = true;
       result.fixed_points.push_back(std::move(cp));
-      radius.push_back(p.capture ? detail::fp_convergence_radius(sys, zero) : 0.0);
+      radius.push_back(p.capture && cert.certified ? detail::fp_convergence_radius(sys, zero) : 0.0);
     }
   }
 
@@ -324,21 +533,33 @@ fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& 
       auto& rec = result.starts[static_cast<std::size_t>(k)];
       if (registered[static_cast<std::size_t>(k)] || it.status != fp_status::converged || it.active) continue;
       registered[static_cast<std::size_t>(k)] = true;
+      // polish first, then compare final positions (two starts stopped 1e-5 apart near a fold
+      // may be at one root, or at two)
+      detail::fp_polish(sys, it.x, it.Fx, work.front());
+      it.q = 0.5 * it.Fx.squaredNorm();
+      const detail::fp_certificate cert = detail::fp_certify(sys, it.x, it.Fx, p.tolerance);
+      if (!cert.certified && !detail::fp_zero_to_working_precision(sys, it.x, it.Fx)) {
+        // no proof and ‖F‖ stuck above rounding level with J near-singular: the ghost of a fold
+        // (a minimum of q with q > 0), or a root we cannot tell from one. A slow point, not a root.
+        it.status = fp_status::local_minimum;
+        rec.point = -1;
+        continue;
+      }
       Index found = -1;
       for (std::size_t r = 0; r < result.fixed_points.size() && found < 0; ++r) {
         const double d = (result.fixed_points[r].x - it.x).norm();
-        // within the uniqueness ball 2/(βL) = 3·radius there is only one root
-        if (d <= p.dedup_tolerance || d < 3.0 * radius[r]) found = static_cast<Index>(r);
+        // within the uniqueness ball 2/(βL) = 3·radius of a certified root there is only one root
+        if (d <= p.dedup_tolerance || (cert.certified && d < 3.0 * radius[r])) found = static_cast<Index>(r);
       }
       if (found < 0) {
         critical_point cp;
-        detail::fp_polish(sys, it.x, it.Fx, work.front());
-        it.q = 0.5 * it.Fx.squaredNorm();
         cp.x = it.x;
         cp.residual = std::sqrt(2.0 * it.q);
         cp.q = it.q;
+        cp.certified = cert.certified;
+        cp.error_bound = cert.error_bound;
         result.fixed_points.push_back(std::move(cp));
-        radius.push_back(p.capture ? detail::fp_convergence_radius(sys, it.x) : 0.0);
+        radius.push_back(p.capture && cert.certified ? detail::fp_convergence_radius(sys, it.x) : 0.0);
         found = static_cast<Index>(result.fixed_points.size()) - 1;
         if (symmetric) add_mirror(static_cast<std::size_t>(found));
       }
@@ -519,6 +740,7 @@ fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& 
   }
 
   for (std::size_t r = 0; r < radius.size(); ++r) result.fixed_points[r].convergence_radius = radius[r];
+  detail::fp_merge_close_points(result, p.dedup_tolerance);
   if (p.classify) {
     const Index nf = static_cast<Index>(result.fixed_points.size());
     const Index ns = static_cast<Index>(result.slow_points.size());
@@ -527,6 +749,7 @@ fixed_point_result find_fixed_points(const S& sys, const Eigen::MatrixBase<DX>& 
       auto& cp = i < nf ? result.fixed_points[static_cast<std::size_t>(i)]
                         : result.slow_points[static_cast<std::size_t>(i - nf)];
       detail::fp_classify(sys, cp, p);
+      if (i < nf) detail::fp_margin_check(cp, sys.jacobian_lipschitz(), p);
     });
   }
   return result;

@@ -102,7 +102,8 @@ classical_mds_result classical_mds(const Eigen::MatrixBase<D>& distances_in, con
   constexpr std::string_view fn = "rnnlab::classical_mds";
   const Eigen::Ref<const Eigen::MatrixXd> distances = distances_in.template cast<double>();
   params.validate(fn);
-  detail::require_distance_matrix(distances, fn, "distances");
+  detail::require_distance_matrix(distances, fn, "distances",
+                                  std::numeric_limits<typename D::Scalar>::epsilon());
   const Index n = distances.rows(), d = params.dimensions;
   require_shape(d < n, fn, "dimensions", detail::concat("fewer than the ", n, " points"), d);
   Eigen::MatrixXd B = distances.template cast<double>().array().square().matrix();
@@ -192,7 +193,8 @@ smacof_result smacof_mds(const Eigen::MatrixBase<D>& distances_in, const smacof_
   constexpr std::string_view fn = "rnnlab::smacof_mds";
   const Eigen::Ref<const Eigen::MatrixXd> distances = distances_in.template cast<double>();
   params.validate(fn);
-  detail::require_distance_matrix(distances, fn, "distances");
+  detail::require_distance_matrix(distances, fn, "distances",
+                                  std::numeric_limits<typename D::Scalar>::epsilon());
   const Index n = distances.rows(), d = params.dimensions;
   require_shape(d < n, fn, "dimensions", detail::concat("fewer than the ", n, " points"), d);
   Eigen::MatrixXd Delta = distances.template cast<double>();

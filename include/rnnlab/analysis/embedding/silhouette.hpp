@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -163,7 +164,8 @@ silhouette_result silhouette(const Eigen::MatrixBase<D>& distances_in, std::span
                              const silhouette_params& params) {
   constexpr std::string_view fn = "rnnlab::silhouette";
   const Eigen::Ref<const Eigen::MatrixXd> distances = distances_in.template cast<double>();
-  detail::require_distance_matrix(distances, fn, "distances");
+  detail::require_distance_matrix(distances, fn, "distances",
+                                  std::numeric_limits<typename D::Scalar>::epsilon());
   const auto codes = detail::encode_labels(labels, distances.rows(), fn);
   auto r = detail::silhouette_codes(detail::silhouette_distances(distances, params.metric), codes.code, codes.size);
   r.clusters = codes.value;
@@ -177,7 +179,8 @@ silhouette_permutation_result silhouette_permutation_test(const Eigen::MatrixBas
   constexpr std::string_view fn = "rnnlab::silhouette_permutation_test";
   const Eigen::Ref<const Eigen::MatrixXd> distances = distances_in.template cast<double>();
   params.validate(fn);
-  detail::require_distance_matrix(distances, fn, "distances");
+  detail::require_distance_matrix(distances, fn, "distances",
+                                  std::numeric_limits<typename D::Scalar>::epsilon());
   const auto codes = detail::encode_labels(labels, distances.rows(), fn);
   const Eigen::MatrixXd Dm = detail::silhouette_distances(distances, params.metric);  // labels do not change it
   silhouette_permutation_result r;

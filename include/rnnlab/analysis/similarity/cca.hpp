@@ -168,7 +168,7 @@ cca_result cca(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY>& Y
   constexpr std::string_view fn = "rnnlab::cca";
   params.validate(fn);
   const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
-  detail::require_activity_pair(X, Y, fn);
+  detail::require_activity_pair(X, Y, fn, true);
   const pca_params p{1.0, params.rank_tolerance, 0};
   const activity_factor fx = detail::factor_activity_named(X, p, fn, "X");
   const activity_factor fy = detail::factor_activity_named(Y, p, fn, "Y");

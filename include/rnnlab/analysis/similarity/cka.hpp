@@ -21,6 +21,8 @@
 #include <Eigen/Core>
 
 #include <cmath>
+#include <limits>
+#include <string>
 #include <string_view>
 
 #include <rnnlab/analysis/similarity/cca.hpp>
@@ -39,6 +41,7 @@ struct cka_params {
 struct cka_result {
   similarity_status status = similarity_status::ok;
   double similarity = std::nan("");  ///< CKA in [0, 1] (debiased: may be slightly negative)
+  std::string reason;                ///< why, when status is not ok (empty otherwise)
   double distance() const { return 1.0 - similarity; }
 };
 
@@ -68,13 +71,27 @@ inline cka_result cka_from_parts(double xy2, double xx2, double yy2, const Eigen
     const double hxy = hsic_unbiased(xy2, kl, sk, sl, m);
     const double hxx = hsic_unbiased(xx2, kk, sk, sk, m);
     const double hyy = hsic_unbiased(yy2, ll, sl, sl, m);
-    if (!(hxx > 0.0 && hyy > 0.0)) {
+    // The debiased HSIC is a difference of terms that can cancel (exactly 0 for a kernel with equal
+    // diagonal and equal off-diagonal entries, e.g. one unit per sample): a self-HSIC is judged
+    // against the size of its terms, not against 0, or rounding residue would pass as a value.
+    const auto cancelled = [m](double h, double fro2, double kk2, double s) {
+      const double scale = (std::abs(fro2) + std::abs(kk2) + s * s / ((m - 1.0) * (m - 2.0)) +
+                            2.0 * std::abs(kk2) / (m - 2.0)) / std::abs(m * (m - 3.0));
+      return !(h > 16.0 * m * std::numeric_limits<double>::epsilon() * scale);
+    };
+    const bool bad_x = cancelled(hxx, xx2, kk, sk), bad_y = cancelled(hyy, yy2, ll, sl);
+    if (bad_x || bad_y) {
       r.status = similarity_status::undefined;
+      r.reason = concat("debiased CKA is undefined: the debiased self-HSIC of ", bad_x ? "X" : "Y", " (",
+                        bad_x ? hxx : hyy, ") is not positive beyond the rounding of the terms that cancel in it");
       return r;
     }
     r.similarity = hxy / std::sqrt(hxx * hyy);
   }
-  if (!std::isfinite(r.similarity)) r.status = similarity_status::decomposition_failed;
+  if (!std::isfinite(r.similarity)) {
+    r.status = similarity_status::decomposition_failed;
+    r.reason = "a non-finite value in the CKA ratio";
+  }
   return r;
 }
 
@@ -85,7 +102,7 @@ cka_result cka(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY>& Y
   constexpr std::string_view fn = "rnnlab::cka";
   params.validate(fn);
   const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
-  detail::require_activity_pair(X, Y, fn);
+  detail::require_activity_pair(X, Y, fn, false);
   require_shape(X.cols() >= 4, fn, "X", "at least 4 samples", X.cols());
   const Eigen::MatrixXd Xc = X.template cast<double>().colwise() - X.template cast<double>().rowwise().mean();
   const Eigen::MatrixXd Yc = Y.template cast<double>().colwise() - Y.template cast<double>().rowwise().mean();

@@ -128,6 +128,8 @@ distance_matrix_result distance_matrix(std::span<const Matrix> activities, const
 /// symmetrised as ½(pwcca(i, j) + pwcca(j, i))).
 struct svcca_metric {
   using factor_type = activity_factor;
+  /// The metric's own precondition (CCA / SVCCA: more samples than units; CKA, Procrustes: none).
+  static constexpr bool needs_more_samples_than_units() noexcept { return true; }
   svcca_params params{};  ///< reference conventions by default
 
   void validate(std::string_view fn = "rnnlab::svcca_metric::validate") const { params.validate(fn); }
@@ -158,6 +160,8 @@ struct svcca_metric {
 /// CCA as a distance: 1 − mean canonical correlation (all numerically non-zero components).
 struct cca_metric {
   using factor_type = activity_factor;
+  /// The metric's own precondition (CCA / SVCCA: more samples than units; CKA, Procrustes: none).
+  static constexpr bool needs_more_samples_than_units() noexcept { return true; }
   pca_params reduction{1.0, 1e-6, 0};  ///< every numerically non-zero component (exact)
   double epsilon = 0.0;                ///< see cca_params
 
@@ -184,6 +188,8 @@ struct cca_metric {
 /// CKA as a distance: 1 − CKA (linear; debiased on request, analysis/cka.hpp).
 struct cka_metric {
   using factor_type = activity_factor;
+  /// The metric's own precondition (CCA / SVCCA: more samples than units; CKA, Procrustes: none).
+  static constexpr bool needs_more_samples_than_units() noexcept { return false; }
   pca_params reduction{1.0, 1e-6, 0};  ///< every numerically non-zero component (exact)
   bool debiased = false;
 
@@ -208,6 +214,8 @@ struct cka_metric {
 /// The angular Procrustes shape metric arccos(‖X_cᵀY_c‖_* / (‖X_c‖_F ‖Y_c‖_F)) (analysis/procrustes.hpp).
 struct procrustes_metric {
   using factor_type = activity_factor;
+  /// The metric's own precondition (CCA / SVCCA: more samples than units; CKA, Procrustes: none).
+  static constexpr bool needs_more_samples_than_units() noexcept { return false; }
   pca_params reduction{1.0, 1e-6, 0};  ///< every numerically non-zero component (exact)
 
   void validate(std::string_view fn = "rnnlab::procrustes_metric::validate") const { reduction.validate(fn); }
@@ -475,7 +483,10 @@ distance_matrix_result distance_matrix(std::span<const Matrix> activities, const
     const std::string arg = detail::concat("activities[", i, "]");
     require_shape(activities[i].cols() == activities[0].cols(), fn, arg,
                   detail::concat(activities[0].cols(), " samples (as network 0)"), activities[i].cols());
-    if constexpr (detail::basis_metric<Metric>) detail::require_activity_shape(activities[i], fn, arg);
+    if constexpr (detail::basis_metric<Metric>) {
+      detail::require_activity_shape(activities[i], fn, arg);
+      if (metric.needs_more_samples_than_units()) detail::require_more_samples_than_units(activities[i], fn, arg);
+    }
   }
   if constexpr (!detail::basis_metric<Metric>) {
     return detail::generic_population_matrix(activities, metric, n_threads);

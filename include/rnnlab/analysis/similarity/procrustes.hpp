@@ -59,7 +59,7 @@ template <class DX, class DY>
 procrustes_result procrustes(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY>& Y_in) {
   constexpr std::string_view fn = "rnnlab::procrustes";
   const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
-  detail::require_activity_pair(X, Y, fn);
+  detail::require_activity_pair(X, Y, fn, false);
   const Eigen::MatrixXd Xc = X.template cast<double>().colwise() - X.template cast<double>().rowwise().mean();
   const Eigen::MatrixXd Yc = Y.template cast<double>().colwise() - Y.template cast<double>().rowwise().mean();
   const double nx = Xc.norm(), ny = Yc.norm();

@@ -124,7 +124,7 @@ svcca_result svcca(const Eigen::MatrixBase<DX>& X_in, const Eigen::MatrixBase<DY
   constexpr std::string_view fn = "rnnlab::svcca";
   params.validate(fn);
   const Eigen::Ref<const Eigen::MatrixXd> X = X_in.template cast<double>(), Y = Y_in.template cast<double>();
-  detail::require_activity_pair(X, Y, fn);
+  detail::require_activity_pair(X, Y, fn, true);
   return svcca(detail::factor_activity_named(X, params.reduction(), fn, "X"),
                detail::factor_activity_named(Y, params.reduction(), fn, "Y"), params);
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <span>
 #include <string_view>
@@ -15,11 +16,18 @@
 
 namespace rnnlab::detail {
 
-/// Square, finite, non-negative and symmetric (to 1e-9 of the largest entry). The diagonal is not
-/// required to be zero (the reference code's matrices have ≈ 1e-9 there); callers document how they
-/// treat it.
+/// The relative asymmetry |D(i, j) − D(j, i)| / max D accepted for a matrix stored with machine
+/// epsilon `stored_epsilon`: 1e-9 (float64 data written by other tools) or 16 ε of the stored type,
+/// whichever is larger (float32: 1.9e-6). A float32 matrix symmetric to its own precision passes.
+inline double distance_symmetry_tolerance(double stored_epsilon) { return std::max(1e-9, 16.0 * stored_epsilon); }
+
+/// Square, finite, non-negative and symmetric (to `distance_symmetry_tolerance(stored_epsilon)` of
+/// the largest entry; `stored_epsilon` is that of the type the data was stored in, by default D's
+/// own scalar). The diagonal is not required to be zero (the reference code's matrices have ≈ 1e-9
+/// there); callers document how they treat it.
 template <class D>
-void require_distance_matrix(const Eigen::MatrixBase<D>& Dm, std::string_view fn, std::string_view arg) {
+void require_distance_matrix(const Eigen::MatrixBase<D>& Dm, std::string_view fn, std::string_view arg,
+                             double stored_epsilon = std::numeric_limits<typename D::Scalar>::epsilon()) {
   require_shape(Dm.rows() == Dm.cols() && Dm.rows() >= 2, fn, arg, "a square matrix of at least 2 × 2",
                 concat(Dm.rows(), " × ", Dm.cols()));
   double largest = 0.0;
@@ -32,7 +40,7 @@ void require_distance_matrix(const Eigen::MatrixBase<D>& Dm, std::string_view fn
     }
   for (Eigen::Index j = 0; j < Dm.cols(); ++j)
     for (Eigen::Index i = 0; i < j; ++i)
-      if (std::abs(static_cast<double>(Dm(i, j) - Dm(j, i))) > 1e-9 * largest)
+      if (std::abs(static_cast<double>(Dm(i, j) - Dm(j, i))) > distance_symmetry_tolerance(stored_epsilon) * largest)
         throw argument_error(argument_message(fn, arg, "a symmetric matrix",
                                               concat("D(", i, ", ", j, ") = ", Dm(i, j), " but D(", j, ", ", i,
                                                      ") = ", Dm(j, i))));
