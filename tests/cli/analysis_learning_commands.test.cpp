@@ -167,3 +167,39 @@ TEST_CASE("rnnlab embed: a labels file of the wrong shape is refused naming the 
   CHECK(run("embed " + D_path + " --labels " + write("ok.json", R"(["a", "a", "b", "b"])") + " --out " +
             (dir / "out").string() + " --permutations 10") == 0);
 }
+
+TEST_CASE("rnnlab embed --mds-starts: more SMACOF starts never end at a higher stress; 0 starts is refused") {
+  // Issue 16: on a small non-Euclidean matrix one start can stop at a local minimum; the number of
+  // starts is the user's to raise. The starts are drawn in sequence from one seeded stream, so the
+  // first k starts of a run with K > k starts are those of a run with k: the best of K is <= the best of k.
+  const auto dir = fresh("embed_starts");
+  fs::create_directories(dir);
+  rng g(11);
+  Eigen::MatrixXd D = Eigen::MatrixXd::Zero(7, 7);
+  for (Index i = 0; i < 7; ++i)
+    for (Index j = i + 1; j < 7; ++j) D(i, j) = D(j, i) = 0.5 + 1.5 * std::abs(standard_normal(g));
+  D(0, 1) = D(1, 0) = 4.0;  // far apart, yet both close to every other object: not Euclidean
+  io::write_npy(dir / "D.npy", D);
+  {
+    std::FILE* f = std::fopen((dir / "labels.json").c_str(), "w");
+    REQUIRE(f);
+    std::fputs("[0, 0, 0, 1, 1, 1, 1]", f);
+    std::fclose(f);
+  }
+  const auto embed = [&](int starts) {
+    const auto out = dir / ("out" + std::to_string(starts));
+    REQUIRE(run("embed " + (dir / "D.npy").string() + " --labels " + (dir / "labels.json").string() + " --out " +
+                out.string() + " --permutations 10 --mds-starts " + std::to_string(starts)) == 0);
+    const auto j = io::read_json(out / "embed.json");
+    CHECK(j.at("smacof_starts").get<int>() == starts);
+    return j.at("smacof_stress1").get<double>();
+  };
+  const double s1 = embed(1), s4 = embed(4), s32 = embed(32);
+  CHECK(s4 <= s1 + 1e-12);
+  CHECK(s32 <= s4 + 1e-12);
+  CHECK(s32 > 0.0);  // a non-Euclidean matrix has no exact 2-D embedding
+  const std::string err = stderr_of_cli("embed " + (dir / "D.npy").string() + " --labels " +
+                                        (dir / "labels.json").string() + " --out " + (dir / "bad").string() +
+                                        " --mds-starts 0");
+  CHECK(err.find("--mds-starts") != std::string::npos);
+}
