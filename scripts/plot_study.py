@@ -137,6 +137,15 @@ def attractors_figure(store, group, nets, out, written):
         stab = np.load(os.path.join(fp, "stability.npy"))
         values = np.load(os.path.join(fp, "values.npy"))
         contexts = np.load(os.path.join(fp, "contexts.npy"))
+        if len(P) and P.shape[1] != A.shape[0]:
+            # Clamped units (Miconi's network for the Hebbian rule) are left out of the activity:
+            # project the fixed points' free coordinates only.
+            with open(os.path.join(entry, "network", "network.json")) as f:
+                clamped = [c["unit"] for c in json.load(f).get("clamped_units", [])]
+            P = np.delete(P, clamped, axis=1)
+            if P.shape[1] != A.shape[0]:
+                raise SystemExit(f"plot_study: {entry}: fixed points have {P.shape[1]} free coordinates, "
+                                 f"activity has {A.shape[0]} units")
         proj = (P - mean.T) @ pcs if len(P) else np.zeros((0, 2))
         cmap = plt.get_cmap("coolwarm")
         vmax = max(np.abs(values).max(), 1e-12)
