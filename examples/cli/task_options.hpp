@@ -24,7 +24,7 @@ struct task_options {
   int contexts = 2;                    // N for ncdi
   std::string preset = "paper";        // paper | reference
   std::optional<double> noise;         // overrides the preset's level
-  std::string noise_convention = "std";  // a name of rnnlab::noise_convention (for --noise)
+  std::string noise_convention = "variance";  // a name of rnnlab::noise_convention (for --noise); the library's default
   std::optional<Index> steps;
   std::optional<double> coherence_max;
   std::optional<Index> decision_steps;  // loss over the last K steps (default: the last step only)
@@ -46,7 +46,8 @@ struct task_options {
         ->check(CLI::IsMember({"paper", "reference"}))
         ->capture_default_str();
     app->add_option("--noise", noise, "Evidence noise level (see --noise-convention)");
-    app->add_option("--noise-convention", noise_convention, "Whether --noise is a std or a variance")
+    app->add_option("--noise-convention", noise_convention,
+                    "Whether --noise is a variance (the default, as noise_level in the library and the paper's text) or a std")
         ->check(CLI::IsMember(names_of<rnnlab::noise_convention>()))
         ->capture_default_str();
     app->add_option("--steps", steps, "Trial length T (default 750)");

@@ -542,3 +542,15 @@ TEST_CASE("BPTT reference preset trains RDM to the reference criterion" * doctes
   CHECK(curve.fraction_positive[0] < 0.05);
   CHECK(curve.fraction_positive[1] > 0.95);
 }
+
+TEST_CASE("paper-text presets read the paper's x0 ~ N(0, 0.3) as a variance alike; reference presets as std 0.3") {
+  // Issue 16 (small item): train_options::paper_text kept a validation x0 std of 0.3 while the
+  // paper-text network and BPTT presets read 0.3 as a variance.
+  const double paper_std = std::sqrt(0.3);
+  CHECK(rnnlab::train_options::paper_text().validation_x0_std == doctest::Approx(paper_std).epsilon(1e-15));
+  CHECK(rnnlab::initial_state_policy::paper_text().stddev == doctest::Approx(paper_std).epsilon(1e-15));
+  CHECK(rnnlab::init_spec::paper_text(50).x0_std == doctest::Approx(paper_std).epsilon(1e-15));
+  CHECK(rnnlab::train_options::reference_code().validation_x0_std == 0.3);
+  CHECK(rnnlab::initial_state_policy::reference_code().stddev == 0.3);
+  CHECK(rnnlab::init_spec::reference_code().x0_std == 0.3);
+}

@@ -148,10 +148,13 @@ struct train_options {
   /// The reference code's stopping: min of last 10 ≥ 0.9, validation after every update, at most
   /// 20,000 updates.
   static train_options reference_code() { return {}; }
-  /// The paper's text: stop when the validation accuracy exceeds 90 %.
+  /// The paper's text: stop when the validation accuracy exceeds 90 %; validation initial states
+  /// x0 ~ N(0, 0.3) read as a variance (std √0.3), as the paper-text network and BPTT presets read
+  /// it (init_spec::paper_text, initial_state_policy::paper_text; docs/presets.md row 15).
   static train_options paper_text() {
     train_options o;
     o.stop = {stopping_rule::threshold, 0.9, 1};
+    o.validation_x0_std = std::sqrt(0.3);
     return o;
   }
 
