@@ -481,12 +481,12 @@ TEST_CASE("the early end of a lazy validation pass counts errors as decision_acc
   }
   for (const auto conv : {accuracy_convention::reference, accuracy_convention::strict}) {
     CAPTURE(to_name(conv));
-    const auto [errors, counted] = detail::decision_errors(out, labels, 0, B, conv);
+    const auto [errors, counted] = decision_errors(out, labels, 0, B, conv);
     CHECK(counted == (conv == accuracy_convention::reference ? B : B - (B + 1) / 3));
     CHECK(static_cast<double>(counted - errors) / static_cast<double>(counted) == decision_accuracy(out, labels, conv));
     // Blocks add up.
-    const auto a = detail::decision_errors(out, labels, 0, 123, conv);
-    const auto b = detail::decision_errors(out, labels, 123, B, conv);
+    const auto a = decision_errors(out, labels, 0, 123, conv);
+    const auto b = decision_errors(out, labels, 123, B, conv);
     CHECK(a.first + b.first == errors);
     CHECK(a.second + b.second == counted);
   }
@@ -498,8 +498,8 @@ TEST_CASE("the early end of a lazy validation pass counts errors as decision_acc
   y(0, 3, 0) = 2.0f;   // label +1: correct
   Eigen::VectorXi l(4);
   l << -1, 1, 0, 1;
-  CHECK(detail::decision_errors(y, l, 0, 4, accuracy_convention::reference) == std::pair<Index, Index>{1, 4});
-  CHECK(detail::decision_errors(y, l, 0, 4, accuracy_convention::strict) == std::pair<Index, Index>{2, 3});
+  CHECK(decision_errors(y, l, 0, 4, accuracy_convention::reference) == std::pair<Index, Index>{1, 4});
+  CHECK(decision_errors(y, l, 0, 4, accuracy_convention::strict) == std::pair<Index, Index>{2, 3});
 }
 
 // The paper-sized run (about a minute on the 2-core machine): the reference preset — network

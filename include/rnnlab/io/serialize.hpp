@@ -257,7 +257,8 @@ template <JsonDescribed T>
 void read_members(const nlohmann::json& j, T& v, const std::string& path) {
   if (!j.is_object()) detail::json_fail(path, "expected an object, got " + std::string(j.type_name()));
   constexpr auto members = json_schema<T>::members();
-  for (const auto& [key, value] : j.items()) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();  // not a structured binding: clang 14 cannot capture one in a lambda
     bool known = false;
     std::apply([&](const auto&... m) { ((known = known || m.key == key), ...); }, members);
     if (!known) {

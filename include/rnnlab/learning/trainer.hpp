@@ -251,28 +251,6 @@ inline constexpr bool is_ctrnn = false;
 template <class Scalar, Activation F>
 inline constexpr bool is_ctrnn<ctrnn<Scalar, F>> = true;
 
-/// Errors and counted trials among trials [b0, b1) of `outputs` (T, B, O), by the rule of
-/// decision_accuracy (tasks/evidence.hpp; the same comparisons, tested against it).
-template <class Scalar>
-std::pair<Index, Index> decision_errors(const sequence<Scalar>& outputs, const Eigen::VectorXi& labels, Index b0,
-                                        Index b1, accuracy_convention convention) {
-  const Index T = outputs.shape(0);
-  Index errors = 0, counted = 0;
-  for (Index b = b0; b < b1; ++b) {
-    const Scalar y = outputs(T - 1, b, 0);
-    const int s = (y > Scalar(0)) - (y < Scalar(0));
-    const int l = labels(b);
-    if (convention == accuracy_convention::reference) {
-      ++counted;
-      if (std::abs(l - s) > 1) ++errors;
-    } else if (l != 0) {
-      ++counted;
-      if (s != l) ++errors;
-    }
-  }
-  return {errors, counted};
-}
-
 // Hooks, found by detection (learning/callbacks.hpp lists them).
 template <class Cb, class Ctx>
 void hook_on_begin(Cb& cb, Ctx& ctx) {
@@ -426,7 +404,7 @@ training_report train(Net& net, const T& task, const R& rule, const train_option
         Index errors = 0;
         bool below = false;
         const auto after_block = [&](const sequence<Scalar>& out, Index b0, Index b1) {
-          errors += detail::decision_errors(out, val.label, b0, b1, task.params().convention).first;
+          errors += decision_errors(out, val.label, b0, b1, task.params().convention).first;
           below = static_cast<double>(counted_total - errors) / static_cast<double>(counted_total) < st.accuracy;
           return below;
         };

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <rnnlab/error.hpp>
@@ -113,19 +114,17 @@ constexpr std::array<std::pair<accuracy_convention, std::string_view>, 2> enum_n
            {accuracy_convention::strict, "strict"}}};
 }
 
-/// Decision accuracy of outputs (T, B, O ≥ 1): the sign of output channel 0 at the last step
-/// against `labels` (B). Throws shape_error if the batch sizes differ.
+/// Errors and counted trials among trials [b0, b1) of `outputs` (T, B, O ≥ 1): the sign of output
+/// channel 0 at the last step against `labels` (B). Reference convention: every trial counts, an error
+/// when |label − sign| > 1 (a zero output is half right); sign convention: trials with label 0 are
+/// not counted, an error when sign ≠ label. No shape checks (decision_accuracy makes them); the lazy
+/// validation of learning/trainer.hpp counts blocks of trials with it.
 template <class Scalar>
-double decision_accuracy(const sequence<Scalar>& outputs, const Eigen::VectorXi& labels,
-                         accuracy_convention convention = accuracy_convention::reference) {
-  constexpr std::string_view fn = "rnnlab::decision_accuracy";
-  const Index T = outputs.shape(0), B = outputs.shape(1);
-  require_shape(T > 0 && B > 0 && outputs.shape(2) >= 1, fn, "outputs", "(T, B, O) with T, B, O > 0",
-                shape_string(outputs.shape()));
-  require_shape(labels.size() == B, fn, "labels", "length " + std::to_string(B) + " (one per trial)",
-                labels.size());
+std::pair<Index, Index> decision_errors(const sequence<Scalar>& outputs, const Eigen::VectorXi& labels, Index b0,
+                                        Index b1, accuracy_convention convention) {
+  const Index T = outputs.shape(0);
   Index errors = 0, counted = 0;
-  for (Index b = 0; b < B; ++b) {
+  for (Index b = b0; b < b1; ++b) {
     const Scalar y = outputs(T - 1, b, 0);
     const int s = (y > Scalar(0)) - (y < Scalar(0));
     const int l = labels(b);
@@ -137,6 +136,22 @@ double decision_accuracy(const sequence<Scalar>& outputs, const Eigen::VectorXi&
       if (s != l) ++errors;
     }
   }
+  return {errors, counted};
+}
+
+/// Decision accuracy of outputs (T, B, O ≥ 1): the sign of output channel 0 at the last step
+/// against `labels` (B), by the rule of decision_errors; 1 when no trial counts. Throws shape_error
+/// if the batch sizes differ.
+template <class Scalar>
+double decision_accuracy(const sequence<Scalar>& outputs, const Eigen::VectorXi& labels,
+                         accuracy_convention convention = accuracy_convention::reference) {
+  constexpr std::string_view fn = "rnnlab::decision_accuracy";
+  const Index T = outputs.shape(0), B = outputs.shape(1);
+  require_shape(T > 0 && B > 0 && outputs.shape(2) >= 1, fn, "outputs", "(T, B, O) with T, B, O > 0",
+                shape_string(outputs.shape()));
+  require_shape(labels.size() == B, fn, "labels", "length " + std::to_string(B) + " (one per trial)",
+                labels.size());
+  const auto [errors, counted] = decision_errors(outputs, labels, 0, B, convention);
   return counted == 0 ? 1.0 : static_cast<double>(counted - errors) / static_cast<double>(counted);
 }
 

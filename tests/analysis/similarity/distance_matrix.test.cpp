@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <Eigen/QR>
 #include <cmath>
 #include <vector>
 
@@ -60,8 +61,45 @@ TEST_CASE("distance_matrix: every entry equals the pairwise function, symmetric 
       CHECK(rc.distances(a, b) == doctest::Approx(1.0 - cca(acts[i], acts[j], {1e-10, 1e-6}).mean()).epsilon(1e-10));
       CHECK(rk.distances(a, b) == doctest::Approx(cka(acts[i], acts[j]).distance()).epsilon(1e-10));
       CHECK(rkd.distances(a, b) == doctest::Approx(cka(acts[i], acts[j], {true}).distance()).epsilon(1e-10));
-      CHECK(rp.distances(a, b) == doctest::Approx(procrustes(acts[i], acts[j]).angle).epsilon(1e-9));
+      CHECK(std::abs(rp.distances(a, b) - procrustes(acts[i], acts[j]).angle) < 1e-10);
     }
+}
+
+TEST_CASE("distance_matrix: procrustes of near-identical networks equals the pairwise function to 1e-10") {
+  // Issue 16: `distances --metric procrustes` gave 2e-8 for a network against an exact copy (arccos of a
+  // ν rounded just below 1) while the pairwise function gave 0. Copies, rotated copies and copies at a
+  // known tiny angle: entries equal the pairwise function, and the analytic angle, to 1e-10.
+  rng g(63);
+  const Eigen::MatrixXd X = gaussian(9, 400, g);
+  Eigen::MatrixXd Xc = X.colwise() - X.rowwise().mean();
+  // A sample-space direction orthogonal to every row of X_c and to the constant vector: tilting one unit's
+  // activity towards it by φ moves the shape by a known angle.
+  Eigen::VectorXd v = gaussian(400, 1, g).col(0);
+  v.array() -= v.mean();
+  const Eigen::MatrixXd Q = Xc.transpose().householderQr().householderQ() * Eigen::MatrixXd::Identity(400, 9);
+  v -= Q * (Q.transpose() * v);
+  v.array() -= v.mean();
+  v /= v.norm();
+  const Eigen::MatrixXd R = rnnlab::test::orthogonal(9, g);
+  std::vector<Eigen::MatrixXd> acts{X, X, (R * X).eval()};
+  acts.push_back(X);
+  // The copy whose first unit is tilted by φ: the new direction's singular value (≈ φ‖x_0‖) stays above
+  // the factorisation's rank threshold (pca_params: 1e-6 of the largest), and 1 − ν ≈ θ²/2 ≪ 1e-4, so
+  // the entry comes from the alignment residual.
+  const double phi = 1e-4;
+  const double r0 = Xc.row(0).norm();
+  acts.back().row(0) = X.row(0) + r0 * (std::cos(phi) - 1.0) * Xc.row(0) / r0 + r0 * std::sin(phi) * v.transpose();
+  distance_matrix_params p;
+  p.metric = similarity_metric::procrustes;
+  const auto r = distance_matrix(std::span<const Eigen::MatrixXd>(acts), p);
+  REQUIRE(r.status == similarity_status::ok);
+  for (Index i = 0; i < 4; ++i)
+    for (Index j = i + 1; j < 4; ++j)
+      CHECK(std::abs(r.distances(i, j) - procrustes(acts[static_cast<std::size_t>(i)], acts[static_cast<std::size_t>(j)]).angle) < 1e-10);
+  CHECK(r.distances(0, 1) < 1e-12);
+  CHECK(r.distances(0, 2) < 1e-12);
+  CHECK(r.distances(1, 2) < 1e-12);
+  CHECK(r.distances(0, 3) > 1e-6);  // resolved, not lost in rounding
 }
 
 TEST_CASE("distance_matrix: several tiles, identical results whatever the thread count") {

@@ -42,6 +42,34 @@ TEST_CASE("procrustes: the Euclidean distance is the optimal orthogonal alignmen
   CHECK(std::cos(r.angle) == doctest::Approx(r.similarity).epsilon(1e-12));
 }
 
+TEST_CASE("procrustes: angles near 0 to full precision (analytic values; arccos of ν would give ~1e-8)") {
+  // Orthonormal, centred sample-space directions u1, u2, v (m = 64): X = [u1; u2],
+  // Y = [u1; cos φ u2 + sin φ v]. Then X̃Ỹᵀ = diag(1, cos φ)/2, ν = (1 + cos φ)/2, and
+  // d = √(2 − 2ν) = √2 sin(φ/2), θ = 2 asin(d/2) = arccos ν (exact identities; the right-hand sides are
+  // evaluated without cancellation).
+  rng g(43);
+  Eigen::MatrixXd B = gaussian(64, 3, g);
+  B.rowwise() -= B.colwise().mean();
+  const Eigen::MatrixXd O = B.householderQr().householderQ() * Eigen::MatrixXd::Identity(64, 3);
+  for (const double phi : {1e-10, 1e-8, 1e-6, 1e-3, 0.5}) {
+    Eigen::MatrixXd X(2, 64), Y(2, 64);
+    X.row(0) = O.col(0).transpose();
+    X.row(1) = O.col(1).transpose();
+    Y.row(0) = X.row(0);
+    Y.row(1) = std::cos(phi) * O.col(1).transpose() + std::sin(phi) * O.col(2).transpose();
+    const double d = std::sqrt(2.0) * std::sin(phi / 2.0), theta = 2.0 * std::asin(d / 2.0);
+    const auto r = procrustes(X, Y);
+    REQUIRE(r.status == similarity_status::ok);
+    CHECK(std::abs(r.angle - theta) < 1e-15 + 1e-12 * theta);
+    CHECK(std::abs(r.euclidean - d) < 1e-15 + 1e-12 * d);
+    CHECK(std::abs(procrustes(Y, X).angle - theta) < 1e-15 + 1e-12 * theta);
+  }
+  // An exact copy and a rotated copy: 0, not rounding residue.
+  const Eigen::MatrixXd X = gaussian(12, 300, g);
+  CHECK(procrustes(X, X).angle < 1e-14);
+  CHECK(procrustes(X, (orthogonal(12, g) * X).eval()).angle < 1e-13);
+}
+
 TEST_CASE("procrustes: both distances satisfy the triangle inequality on random triples") {
   rng g(43);
   int violations = 0;

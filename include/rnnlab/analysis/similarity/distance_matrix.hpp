@@ -229,8 +229,13 @@ struct procrustes_metric {
                     const Eigen::VectorXd*) const {
     const Eigen::MatrixXd C = fi.singular_values.asDiagonal() * M * fj.singular_values.asDiagonal();
     Eigen::JacobiSVD<Eigen::MatrixXd> svd(C);
-    const auto r =
-        detail::procrustes_from_nuclear(svd.singularValues().sum() / (fi.singular_values.norm() * fj.singular_values.norm()));
+    const double ni = fi.singular_values.norm(), nj = fj.singular_values.norm();
+    auto r = detail::procrustes_from_nuclear(svd.singularValues().sum() / (ni * nj));
+    if (r.status == similarity_status::ok && 1.0 - r.similarity < detail::procrustes_residual_below)
+      // Near-identical shapes: arccos would lose half the digits; align the reduced representations
+      // diag(s)W / ‖s‖ directly (k × m each, rare pairs) as the pairwise function does.
+      r = detail::procrustes_from_residual((fi.singular_values / ni).asDiagonal() * fi.basis,
+                                           (fj.singular_values / nj).asDiagonal() * fj.basis);
     return r.status == similarity_status::ok ? r.angle : std::nan("");
   }
   double distance(const activity_factor& a, const activity_factor& b) const;
