@@ -229,13 +229,18 @@ struct procrustes_metric {
                     const Eigen::VectorXd*) const {
     const Eigen::MatrixXd C = fi.singular_values.asDiagonal() * M * fj.singular_values.asDiagonal();
     Eigen::JacobiSVD<Eigen::MatrixXd> svd(C);
-    const double ni = fi.singular_values.norm(), nj = fj.singular_values.norm();
-    auto r = detail::procrustes_from_nuclear(svd.singularValues().sum() / (ni * nj));
-    if (r.status == similarity_status::ok && 1.0 - r.similarity < detail::procrustes_residual_below)
-      // Near-identical shapes: arccos would lose half the digits; align the reduced representations
-      // diag(s)W / ‖s‖ directly (k × m each, rare pairs) as the pairwise function does.
-      r = detail::procrustes_from_residual((fi.singular_values / ni).asDiagonal() * fi.basis,
-                                           (fj.singular_values / nj).asDiagonal() * fj.basis);
+    const auto r =
+        detail::procrustes_from_nuclear(svd.singularValues().sum() / (fi.singular_values.norm() * fj.singular_values.norm()));
+    return r.status == similarity_status::ok ? r.angle : std::nan("");
+  }
+  /// Near 0 (1 − cos θ < 10⁻⁴) the angle again, from the alignment residual of the reduced
+  /// representations diag(s)W/‖s‖ (W_i: K_i × m, the factors' bases), as the pairwise function does:
+  /// arccos of the ν above loses half the digits there (procrustes.hpp). Rare pairs, O(K·m) each.
+  double refine(double angle, const activity_factor& fi, const activity_factor& fj,
+                const Eigen::Ref<const Eigen::MatrixXd>& Wi, const Eigen::Ref<const Eigen::MatrixXd>& Wj) const {
+    if (!std::isfinite(angle) || 1.0 - std::cos(angle) >= detail::procrustes_residual_below) return angle;
+    const auto r = detail::procrustes_from_residual((fi.singular_values / fi.singular_values.norm()).asDiagonal() * Wi,
+                                                    (fj.singular_values / fj.singular_values.norm()).asDiagonal() * Wj);
     return r.status == similarity_status::ok ? r.angle : std::nan("");
   }
   double distance(const activity_factor& a, const activity_factor& b) const;
@@ -269,8 +274,12 @@ double basis_distance(const M& m, const activity_factor& a, const activity_facto
     ka = sample_norms(a, a.basis);
     kb = sample_norms(b, b.basis);
   }
-  return m.from_cross(C, a, b, m.gains(a), m.gains(b), m.needs_sample_norms() ? &ka : nullptr,
-                      m.needs_sample_norms() ? &kb : nullptr);
+  const double d = m.from_cross(C, a, b, m.gains(a), m.gains(b), m.needs_sample_norms() ? &ka : nullptr,
+                                m.needs_sample_norms() ? &kb : nullptr);
+  if constexpr (requires { m.refine(d, a, b, a.basis, b.basis); })
+    return m.refine(d, a, b, a.basis, b.basis);
+  else
+    return d;
 }
 
 }  // namespace detail
@@ -383,10 +392,15 @@ distance_matrix_result population_matrix(std::span<const activity_factor> factor
       for (Index j = std::max(ib0, i + 1); j < ib1; ++j) {
         const auto ui = static_cast<std::size_t>(i), uj = static_cast<std::size_t>(j);
         const Index ki = factors[ui].n_components(), kj = factors[uj].n_components();
-        const double d = metric.from_cross(T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose(), factors[ui],
-                                           factors[uj], gains[ui], gains[uj],
-                                           sample_sq.empty() ? nullptr : &sample_sq[ui],
-                                           sample_sq.empty() ? nullptr : &sample_sq[uj]);
+        double d = metric.from_cross(T.block(offset[uj] - rb, offset[ui] - ra, kj, ki).transpose(), factors[ui],
+                                     factors[uj], gains[ui], gains[uj],
+                                     sample_sq.empty() ? nullptr : &sample_sq[ui],
+                                     sample_sq.empty() ? nullptr : &sample_sq[uj]);
+        // A metric may look again at pairs its cross-product formula cannot resolve (Procrustes near 0).
+        if constexpr (requires(const Eigen::MatrixXd& W) { metric.refine(d, factors[ui], factors[uj], W, W); }) {
+          const Eigen::Map<const Eigen::MatrixXd> Wi(bases[ui], ki, m), Wj(bases[uj], kj, m);
+          d = metric.refine(d, factors[ui], factors[uj], Wi, Wj);
+        }
         if (!std::isfinite(d)) ++failed;
         r.distances(i, j) = r.distances(j, i) = d;  // each pair is written by exactly one tile
       }
