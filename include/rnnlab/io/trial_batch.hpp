@@ -24,6 +24,16 @@
 namespace rnnlab::io {
 
 namespace detail {
+/// Validates `batch` and writes its three arrays into `dir` (created if needed), each atomically.
+template <class Batch>
+void save_trial_batch_arrays(const std::filesystem::path& dir, const Batch& batch) {
+  batch.validate("rnnlab::io::save_trial_batch");
+  ensure_directory(dir, "rnnlab::io::save_trial_batch");
+  write_npy(dir / "inputs.npy", batch.inputs);
+  write_npy(dir / "targets.npy", batch.targets);
+  write_npy(dir / "mask.npy", batch.mask);
+}
+
 template <class Scalar>
 void save_trial_batch_files(const std::filesystem::path& dir, const trial_batch<Scalar>& batch,
                             const json& description) {
@@ -43,11 +53,7 @@ void save_trial_batch_files(const std::filesystem::path& dir, const trial_batch<
 template <class Scalar>
 void save_trial_batch(const std::filesystem::path& dir, const trial_batch<Scalar>& batch,
                       const json& description = json::object()) {
-  batch.validate("rnnlab::io::save_trial_batch");
-  ensure_directory(dir, "rnnlab::io::save_trial_batch");
-  write_npy(dir / "inputs.npy", batch.inputs);
-  write_npy(dir / "targets.npy", batch.targets);
-  write_npy(dir / "mask.npy", batch.mask);
+  detail::save_trial_batch_arrays(dir, batch);
   detail::save_trial_batch_files(dir, batch, description);
 }
 
@@ -55,11 +61,7 @@ void save_trial_batch(const std::filesystem::path& dir, const trial_batch<Scalar
 template <class Scalar>
 void save_trial_batch(const std::filesystem::path& dir, const evidence_batch<Scalar>& batch,
                       const json& description = json::object()) {
-  batch.validate("rnnlab::io::save_trial_batch");
-  ensure_directory(dir, "rnnlab::io::save_trial_batch");
-  write_npy(dir / "inputs.npy", batch.inputs);
-  write_npy(dir / "targets.npy", batch.targets);
-  write_npy(dir / "mask.npy", batch.mask);
+  detail::save_trial_batch_arrays(dir, batch);
   if (batch.has_metadata()) {
     write_npy_vector(dir / "label.npy", batch.label.template cast<std::int64_t>());
     write_npy_vector(dir / "context.npy", batch.context.template cast<std::int64_t>());
