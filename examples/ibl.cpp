@@ -24,8 +24,10 @@
 // --steps 100001 it is the reference's whole training. Every --check-every steps the network plays
 // a held-out check session (--check-blocks blocks, its own stream) next to the exact actor; the
 // first check within --parity (0.03 = 3 points) of the actor on both the fraction of actions correct
-// and the fraction of trials correct (a timeout counts as not correct) is recorded, and --stop-at-parity ends training there. The final evaluation uses another held-out
-// session (--eval-blocks blocks), the one `rnnlab ibl evaluate` uses for the same seed.
+// and the fraction of trials correct (a timeout counts as not correct) is recorded, and
+// --stop-at-parity ends training there. The final evaluation uses another held-out session
+// (--eval-blocks blocks; 1,000 as the reference's analysis session), the one
+// `rnnlab ibl evaluate --eval-blocks 1000` uses for the same seed.
 #include <rnnlab/ibl/bayes.hpp>
 #include <rnnlab/ibl/behaviour.hpp>
 #include <rnnlab/ibl/mouse_csv.hpp>
@@ -61,7 +63,7 @@ struct args {
   int check_blocks = 20;
   double parity = 0.03;
   bool stop_at_parity = false;
-  int eval_blocks = 100;
+  int eval_blocks = 1000;
   fs::path mice = fs::path(RNNLAB_DATA_DIR) / "fixtures" / "ibl_mouse_behaviour";
 };
 
