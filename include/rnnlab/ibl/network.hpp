@@ -191,7 +191,13 @@ struct ibl_train_result {
 /// Trains an IBL network (file comment): step k plays a fresh session drawn from
 /// make_stream(seed, k, training) under `task` (the reference: 4 blocks), then one optimiser step.
 /// Initial parameters from make_stream(seed, 0, initialization).
-inline ibl_train_result ibl_train(const ibl_params& task, const ibl_train_options& options) {
+///
+/// `observer(steps_done, params, loss)` is called after every optimiser step (steps_done = 1, 2,
+/// ...; `loss` = that step's session loss, before the step); returning false stops training there
+/// (e.g. once a held-out check reaches a target: examples/ibl.cpp). The result's `losses` then has
+/// `steps_done` entries. The observer sees, and cannot change, the parameters.
+template <class Observer>
+ibl_train_result ibl_train(const ibl_params& task, const ibl_train_options& options, Observer&& observer) {
   constexpr const char* fn = "rnnlab::ibl_train";
   task.validate(fn);
   options.validate(fn);
@@ -201,7 +207,7 @@ inline ibl_train_result ibl_train(const ibl_params& task, const ibl_train_option
   auto adam_state = options.adam_options.make_state(res.params);
   auto sgd_state = options.sgd_options.make_state(res.params);
   ibl_environment env(task);
-  res.losses.reserve(static_cast<std::size_t>(options.steps));
+  res.losses.reserve(static_cast<std::size_t>(std::min(options.steps, 1000000LL)));
   for (long long k = 0; k < options.steps; ++k) {
     auto g = make_stream(options.seed, static_cast<std::uint64_t>(k), stream_purpose::training);
     const auto rollout = ibl_run_network(res.params, env, ibl_sample_session(task, g));
@@ -211,8 +217,15 @@ inline ibl_train_result ibl_train(const ibl_params& task, const ibl_train_option
       options.adam_options.step(res.params, lg.gradient, trainable, adam_state);
     else
       options.sgd_options.step(res.params, lg.gradient, trainable, sgd_state);
+    const ctrnn_parameters<double>& seen = res.params;
+    if (!observer(k + 1, seen, lg.loss)) break;
   }
   return res;
+}
+
+/// `ibl_train` without an observer: all `options.steps` steps.
+inline ibl_train_result ibl_train(const ibl_params& task, const ibl_train_options& options) {
+  return ibl_train(task, options, [](long long, const ctrnn_parameters<double>&, double) { return true; });
 }
 
 }  // namespace rnnlab
