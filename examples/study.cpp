@@ -59,7 +59,7 @@ int main(int argc, char** argv) try {
   }
   const auto rules = study::builtin_rules();
   auto plan = plan_file.empty()
-                  ? study::study_plan::preset(preset, from_name<study::study_size>(size, "study", "--size"), rules.names())
+                  ? study::study_plan::preset(preset, from_name<study::study_size>(size, "study", "--size"), rules.default_names())
                   : study::plan_from_json(io::read_json(plan_file), plan_file);
   if (plan_file.empty()) plan.seed = seed;
   if (per_cell > 0) plan.networks_per_cell = per_cell;

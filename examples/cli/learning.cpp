@@ -137,7 +137,7 @@ struct train_args {
   std::string dtype = "float32";
   std::string init_dir;
   std::string out;
-  Index readout_unit = -1;            // full-force, force: read the output from this unit
+  Index readout_unit = -1;            // ga, full-force, force: read the output from this unit
 };
 
 /// The --x0-mode spelling: the names of initial_state_mode, and the CLI's short aliases.
@@ -282,6 +282,7 @@ void do_train_ga(const train_args& a, bool ref, const train_options& opt) {
       [&](const auto& task) {
         a.net.with_activation([&]<class F>() {
           auto net = make_train_network<Scalar, F>(a, task);
+          if (a.readout_unit >= 0) net.set_readout_unit(a.readout_unit);  // the Appendix Fig. 11 control
           genetic rule = ref ? genetic::reference_code(genetic::reference_population(task.n_contexts()))
                              : genetic::paper_text(net.n_units());
           if (a.population) rule.population_size = *a.population;
@@ -296,6 +297,8 @@ void do_train_ga(const train_args& a, bool ref, const train_options& opt) {
             for (param p : all_params)
               if (groups.contains(p)) rule.mutation_std[std::string(to_name(p))] = sigma;
           }
+          // A single-unit readout leaves W_out unused: mutating it would only add noise to nothing.
+          if (net.readout_unit() >= 0) rule.mutation_std.erase("W_out");
           rule.loss.kind = a.loss.spec().kind;
           if (a.loss_norm_given) rule.loss.normalization = a.loss.spec().normalization;
           if (a.x0_mode)
@@ -323,6 +326,10 @@ void do_train_ga(const train_args& a, bool ref, const train_options& opt) {
 template <class Scalar>
 void do_train(train_args a) {
   if (a.rule == "full-force" || a.rule == "force") return do_train_force<Scalar>(std::move(a));
+  require(a.readout_unit < 0 || a.rule == "ga", "rnnlab train", "--readout-unit",
+          "a rule that trains a single-unit readout (ga, full-force, force; hebbian reads out from unit 0 of "
+          "Miconi's network; bptt: the study rule bptt_single_unit holds W_out at e_k instead)",
+          "--rule " + a.rule);
   if (a.reference) a.task.preset = a.net.preset = a.rule_preset = "reference";
   if (a.rule_preset == "paper-text") a.rule_preset = "paper";
   const bool ref = a.rule_preset == "reference";
@@ -477,7 +484,8 @@ const bool registered_train = register_command("train", [](CLI::App& app) {
       ->check(CLI::IsMember({"bptt", "ga", "hebbian", "full-force", "force"}))
       ->capture_default_str();
   sub->add_option("--readout-unit", args->readout_unit,
-                  "full-force / force: read the output from this unit (the single-unit readout control)")
+                  "ga / full-force / force: read the output from this unit (the Appendix Fig. 11 single-unit readout "
+                  "control; ga then does not mutate the unused W_out)")
       ->capture_default_str();
   sub->add_option("--rule-preset", args->rule_preset,
                   "paper (or paper-text): the paper's text (BPTT: W_rec, W_in, W_out trained, mean squared error, x0 "

@@ -2,9 +2,15 @@
 // and analyse the networks of a plan in parallel, resumably, on one machine, a shard of a Slurm
 // job array, or MPI ranks (when built with MPI); then the cross-network analyses and the claims
 // table. The plan is a preset (--preset, --size) with optional overrides, or a JSON file (--plan).
+// --mpi (a build with MPI, RNNLAB_WITH_MPI): `mpirun -np R rnnlab study --mpi ...` shares the
+// networks over the R ranks and rank 0 runs the analyses (study/mpi.hpp); the store is the one a
+// single process writes (CTest cli/study_mpi).
 #include "commands.hpp"
 
 #include <rnnlab/study.hpp>
+#if defined(RNNLAB_WITH_MPI)
+#include <rnnlab/study/mpi.hpp>
+#endif
 
 #include <cstdio>
 #include <iostream>
@@ -28,7 +34,22 @@ struct study_args {
   bool no_analysis = false;
   bool print_plan = false;
   bool quiet = false;
+  bool mpi = false;
 };
+
+/// One process (or one --shard): prints the plan's line and runs it.
+study::run_summary run_local(const study::study_plan& plan, const study::run_options& opt,
+                             const study::rule_registry& registry, const study_args& a, std::size_t n_networks) {
+  std::printf("study '%s' (size %s): %zu networks (%s); rules: %s; store %s\n", plan.name.c_str(),
+              std::string(to_name(plan.size)).c_str(), n_networks, [&] {
+                std::string t;
+                for (const auto& x : plan.tasks) t += (t.empty() ? "" : ", ") + x;
+                return t;
+              }().c_str(),
+              registry.names_text().c_str(), a.out.c_str());
+  std::fflush(stdout);
+  return study::run_study(plan, opt, registry);
+}
 
 void do_study(const study_args& a) {
   const auto registry = study::builtin_rules();
@@ -37,7 +58,7 @@ void do_study(const study_args& a) {
     plan = study::plan_from_json(io::read_json(a.plan_file), a.plan_file);
   } else {
     plan = study::study_plan::preset(a.preset, from_name<study::study_size>(a.size, "rnnlab study", "--size"),
-                                     registry.names());
+                                     registry.default_names());
   }
   if (a.seed) plan.seed = *a.seed;
   if (a.per_cell) plan.networks_per_cell = *a.per_cell;
@@ -63,15 +84,41 @@ void do_study(const study_args& a) {
     throw argument_error("rnnlab study: --shard expects i/n (e.g. 0/4), got '" + a.shard + "'");
   }
   const auto nets = study::enumerate_networks(plan);
-  std::printf("study '%s' (size %s): %zu networks (%s); rules: %s; store %s\n", plan.name.c_str(),
-              std::string(to_name(plan.size)).c_str(), nets.size(), [&] {
-                std::string t;
-                for (const auto& x : plan.tasks) t += (t.empty() ? "" : ", ") + x;
-                return t;
-              }().c_str(),
-              registry.names_text().c_str(), a.out.c_str());
-  std::fflush(stdout);
-  const auto sum = study::run_study(plan, opt, registry);
+  int rank = 0;
+  study::run_summary sum;
+  if (a.mpi) {
+#if defined(RNNLAB_WITH_MPI)
+    require(opt.shard == 0 && opt.n_shards == 1, "rnnlab study", "--shard", "0/1 with --mpi (the ranks are the shards)",
+            a.shard);
+    int initialised = 0;
+    MPI_Initialized(&initialised);
+    if (!initialised) MPI_Init(nullptr, nullptr);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    int ranks = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    if (rank == 0) {
+      std::printf("study '%s' (size %s): %zu networks over %d MPI ranks; store %s\n", plan.name.c_str(),
+                  std::string(to_name(plan.size)).c_str(), nets.size(), ranks, a.out.c_str());
+      std::fflush(stdout);
+    }
+    try {
+      sum = study::run_study_mpi(plan, opt, registry, study::analyse_and_claim, MPI_COMM_WORLD);
+    } catch (...) {
+      MPI_Finalize();
+      throw;
+    }
+    MPI_Finalize();
+#else
+    throw argument_error(
+        "rnnlab study: --mpi needs a build with MPI (CMake found no MPI: apt-get install libopenmpi-dev openmpi-bin)");
+#endif
+  } else {
+    sum = run_local(plan, opt, registry, a, nets.size());
+  }
+  if (rank != 0) {
+    if (sum.failed > 0) throw error("rnnlab study: " + std::to_string(sum.failed) + " networks failed");
+    return;
+  }
   std::printf("shard %d/%d: %lld networks owned, %lld trained now, %lld kept, %lld corrupted and redone, %lld failed; "
               "%.1f s\n",
               opt.shard, opt.n_shards, static_cast<long long>(sum.owned), static_cast<long long>(sum.trained),
@@ -116,6 +163,9 @@ const bool registered_study = register_command("study", [](CLI::App& app) {
   sub->add_flag("--no-analysis", args->no_analysis, "Only train and analyse networks (no cross-network analyses)");
   sub->add_flag("--print-plan", args->print_plan, "Print the plan as JSON and exit (a starting point for --plan)");
   sub->add_flag("--quiet", args->quiet, "No live progress");
+  sub->add_flag("--mpi", args->mpi,
+                "Share the networks over MPI ranks (mpirun -np R rnnlab study --mpi ...; rank 0 runs the analyses); "
+                "needs a build with MPI");
   sub->callback([args] { do_study(*args); });
 });
 

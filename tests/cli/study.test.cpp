@@ -115,6 +115,40 @@ TEST_CASE("rnnlab study: SIGKILL mid-run, then --resume, gives the uninterrupted
   }
 }
 
+TEST_CASE("scripts/plot_study.py draws every figure of a tiny study with the four rules of the paper") {
+  // Each rule on its own network (Hebbian: Miconi's 12-unit minimum, 3 clamped units; full-FORCE and
+  // Hebbian: tanh): the figures must handle them all (a BPTT-only store missed a 50-vs-47
+  // coordinate bug in the attractor figure of Hebbian networks).
+  auto p = test::tiny_study_plan({"bptt", "genetic", "hebbian", "full_force"});
+  p.n_units = {12};
+  p.scale.rule_max_updates = {{"genetic", 3}, {"hebbian", 120}, {"full_force", 3}};
+  const auto plan = test::scratch_dir() / "plan4.json";
+  io::write_json(plan, study::plan_to_json(p));
+  const auto store = test::fresh("four_rules");
+  REQUIRE(test::run("study --plan " + plan.string() + " --out " + store.string() + " --threads 2 --quiet") == 0);
+  const fs::path script = fs::path(RNNLAB_DATA_DIR) / ".." / "scripts" / "plot_study.py";
+  const auto figs = test::fresh("figures4");
+  const auto listing = test::scratch_dir() / "plot_listing4.txt";
+  const std::string cmd = "/usr/bin/python3 " + script.string() + " " + store.string() + " --out " + figs.string() +
+                          " > " + listing.string() + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  const int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  if (code == 77) {
+    MESSAGE("scripts/plot_study.py skipped: matplotlib is not installed (apt-get install python3-matplotlib)");
+    return;
+  }
+  REQUIRE_MESSAGE(code == 0, test::study_file_bytes(listing));
+  std::ifstream in(listing);
+  std::vector<std::string> pngs;
+  for (std::string line; std::getline(in, line);)
+    if (line.size() > 4 && line.substr(line.size() - 4) == ".png") pngs.push_back(line);
+  CHECK(pngs.size() == 13);  // rdm and cdi: 5 figures each, plus fig2, fig5 and fig4
+  for (const auto& f : pngs) {
+    CHECK_MESSAGE(fs::exists(f), f);
+    CHECK(test::study_file_bytes(f).substr(1, 3) == "PNG");
+  }
+}
+
 TEST_CASE("rnnlab study: an invalid plan is refused before any work, naming the rules available") {
   const auto out = test::fresh("refused");
   const auto err = test::scratch_dir() / "refused.txt";
@@ -125,7 +159,8 @@ TEST_CASE("rnnlab study: an invalid plan is refused before any work, naming the 
   CHECK(WEXITSTATUS(rc) != 0);
   const std::string msg = test::study_file_bytes(err);
   CHECK(msg.find("'no_such_rule'") != std::string::npos);
-  CHECK(msg.find("registered rules (bptt, full_force, genetic, hebbian)") != std::string::npos);
+  CHECK(msg.find("registered rules (bptt, bptt_single_unit, full_force, full_force_single_unit, genetic, "
+                 "genetic_single_unit, hebbian)") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
   CHECK(test::run("study --networks-per-cell 0 --out " + out.string()) != 0);
   CHECK_FALSE(fs::exists(out));

@@ -59,3 +59,23 @@ TEST_CASE("rnnlab train --rule ga trains, writes the network, report.json and th
   CHECK(test::run(common + " --parents 9 --out " + bad.string()) != 0);
   CHECK_FALSE(std::filesystem::exists(bad / "network.json"));
 }
+
+TEST_CASE("rnnlab train --rule ga --readout-unit trains the single-unit readout control (Appendix Fig. 11)") {
+  const auto out = test::fresh("ga_unit");
+  REQUIRE(test::run("train --task rdm --steps 40 --units 10 --rule ga --rule-preset reference --population 6 "
+                    "--parents 2 --batch 16 --stop never --max-updates 2 --seed 3 --readout-unit 4 --threads 1 --out " +
+                    out.string()) == 0);
+  const auto net = io::load_network<float>(out);
+  CHECK(net.readout_unit() == 4);
+  const auto rule = io::read_json(out / "network.json")["extra"]["rule"];
+  CHECK_FALSE(rule["mutation_std"].contains("W_out"));  // unused by the readout: not mutated
+  CHECK(rule["mutation_std"].contains("W_rec"));
+  // A unit outside the network, and a rule without a single-unit readout, are refused before any work.
+  const auto bad = test::fresh("ga_unit_bad");
+  CHECK(test::run("train --task rdm --steps 40 --units 10 --rule ga --readout-unit 10 --max-updates 1 --out " +
+                  bad.string()) != 0);
+  CHECK_FALSE(std::filesystem::exists(bad / "network.json"));
+  CHECK(test::run("train --task rdm --steps 40 --units 10 --rule bptt --readout-unit 0 --max-updates 1 --out " +
+                  bad.string()) != 0);
+  CHECK_FALSE(std::filesystem::exists(bad / "network.json"));
+}

@@ -75,11 +75,11 @@ TEST_CASE("study plan: invalid plans are rejected before any work, with the reas
   auto p = ok;
   p.rules = {"bptt", "genetic", "hebbian", "full_force"};  // the four rules of the paper are built in
   CHECK(plan_error(p).empty());
-  p.rules = {"bptt", "bptt_single_unit"};
+  p.rules = {"bptt", "bptt_sgd"};
   const auto e = plan_error(p);
-  CHECK(e.find("'bptt_single_unit'") != std::string::npos);
+  CHECK(e.find("'bptt_sgd'") != std::string::npos);
   CHECK(e.find("not registered") != std::string::npos);
-  CHECK(e.find("bptt, full_force, genetic, hebbian") != std::string::npos);  // the available rules are listed
+  CHECK(e.find("bptt, bptt_single_unit, full_force") != std::string::npos);  // the available rules are listed
 
   p = ok;
   p.rules = {"hebbian"};
@@ -124,7 +124,7 @@ TEST_CASE("study plan: invalid plans are rejected before any work, with the reas
   // The runner refuses before touching the disk.
   const auto out = test::fresh("never_written");
   p = ok;
-  p.rules = {"bptt_single_unit"};
+  p.rules = {"bptt_sgd"};
   run_options o;
   o.out = out;
   o.progress = false;

@@ -20,7 +20,10 @@ TEST_CASE("study rules: the four rules of the paper in one tiny study, each on i
   plan.n_units = {12};  // Miconi's network clamps units 1, 10 and 11
   plan.scale.rule_max_updates = {{"genetic", 3}, {"hebbian", 120}, {"full_force", 3}};
   const auto reg = builtin_rules();
-  CHECK(reg.names() == std::vector<std::string>{"bptt", "full_force", "genetic", "hebbian"});
+  CHECK(reg.names() == std::vector<std::string>{"bptt", "bptt_single_unit", "full_force", "full_force_single_unit",
+                                                "genetic", "genetic_single_unit", "hebbian"});
+  // README's main job (the `default` preset) trains the paper's four rules, not the Fig. 11 controls.
+  CHECK(reg.default_names() == std::vector<std::string>{"bptt", "full_force", "genetic", "hebbian"});
   const auto out = test::fresh("four_rules");
   run_options o;
   o.out = out;
@@ -96,4 +99,54 @@ TEST_CASE("study rules: a rule trained on the wrong activation says so") {
   opt.max_updates = 1;
   CHECK_THROWS_WITH_AS(reg.at("hebbian").train(net, task, plan.scale, opt), doctest::Contains("a tanh network"),
                        argument_error);
+}
+
+TEST_CASE("study rules: the Appendix Fig. 11 controls read out from unit 0 and train through the study") {
+  const auto reg = builtin_rules();
+  // The fig11 preset names the three controls and hebbian, and is a valid plan of this build.
+  const auto fig11 = study_plan::preset("fig11");
+  CHECK(fig11.rules ==
+        std::vector<std::string>{"bptt_single_unit", "genetic_single_unit", "full_force_single_unit", "hebbian"});
+  CHECK_NOTHROW(validate(fig11, reg));
+
+  auto plan = test::tiny_study_plan({"bptt_single_unit", "genetic_single_unit", "full_force_single_unit"});
+  plan.tasks = {"rdm"};
+  plan.networks_per_cell = 1;
+  plan.scale.rule_max_updates = {{"genetic_single_unit", 3}, {"full_force_single_unit", 3}};
+  const auto out = test::fresh("single_unit_rules");
+  run_options o;
+  o.out = out;
+  o.threads = 2;
+  o.progress = false;
+  o.analyse = false;
+  const auto sum = run_study(plan, o, reg);
+  CHECK(sum.failed == 0);
+  for (const auto& s : enumerate_networks(plan)) {
+    const auto dir = entry_dir(out, s);
+    REQUIRE(check_entry(out, s).state == entry_state::complete);
+    const auto t = io::read_json(dir / "training.json");
+    CHECK(t.at("updates").get<Index>() >= 1);
+    if (s.rule == "bptt_single_unit") {
+      // BPTT's linear readout held at e_0: y = x_0 (the reference reads the state), W_rec trained.
+      const auto net = io::load_network<float, activations::one_plus_tanh>(dir / "network");
+      const auto& p = net.parameters();
+      CHECK(net.readout() == readout_source::state);
+      CHECK(p.W_out(0, 0) == 1.0f);
+      CHECK(p.W_out.cwiseAbs().sum() == 1.0f);
+      CHECK(p.b_out.cwiseAbs().sum() == 0.0f);
+      // Untrained from the same stream, W_rec differs: it was trained.
+      auto gi = make_stream(plan.seed, static_cast<std::uint64_t>(s.index), stream_purpose::initialization);
+      const auto fresh = make_ctrnn<float, activations::one_plus_tanh>(ctrnn_config::reference_code(plan.n_units[0]),
+                                                                      1, 1, gi);
+      CHECK(fresh.parameters().W_rec != p.W_rec);
+    } else if (s.rule == "genetic_single_unit") {
+      const auto net = io::load_network<float, activations::one_plus_tanh>(dir / "network");
+      CHECK(net.readout_unit() == 0);
+    } else {
+      const auto net = io::load_network<float, activations::tanh>(dir / "network");
+      CHECK(net.readout_unit() == 0);
+      CHECK(net.output_activation() == "tanh");
+      CHECK(net.parameters().W_rec.row(0).cwiseAbs().maxCoeff() > 0.0f);  // unit 0's weights learnt from W_rec = 0
+    }
+  }
 }

@@ -14,10 +14,13 @@
 ///   - fig2: N-CDI, N = 1 … 6, bptt vs genetic (Fig. 2);
 ///   - fig3: RDM and CDI × input noise variance 0.1 / 0.5 / 1.0 × 4 rules (Fig. 3);
 ///   - fig5: N-CDI, N = 1 … 6 × noise variance 0.1 / 0.5 / 1.0, bptt only (Fig. 5);
-///   - fig11: the Appendix's single-unit readout control (rule `bptt_single_unit` vs `hebbian`);
+///   - fig11: the Appendix's single-unit readout control: RDM and CDI × bptt_single_unit,
+///     genetic_single_unit, full_force_single_unit (the non-Hebbian rules reading out from one
+///     unit, study/rules.hpp) and hebbian (whose output is one unit);
 ///   - activation: the Discussion's activation comparison, bptt with 1+tanh vs tanh on RDM and CDI;
 ///   - all: the union of fig1, fig2, fig3, fig5 (duplicate networks once);
-///   - default: the README's main job: RDM and CDI with every registered rule (study/rules.hpp).
+///   - default: the README's main job: RDM and CDI with the rules given (the CLI and the example
+///     pass `rule_registry::default_names()`: every registered rule but the single-unit controls).
 /// The paper states noise levels as variances (Sec. 3.3–3.4); the published code uses the same
 /// numbers as standard deviations (reference_code_spec §1.2). A plan says which (`noise_convention`).
 ///
@@ -81,14 +84,19 @@ struct study_scale {
 
   /// The paper's scale. Budgets: BPTT 20,000 updates (reference_code_spec §1.4); GA 2,000
   /// generations; Hebbian 20,000 trials; full-FORCE 5,000 trials (one attempt of the reference's
-  /// restart rule, §1.7).
+  /// restart rule, §1.7); the single-unit controls (study/rules.hpp) those of their rule.
   static study_scale paper() {
     study_scale s;
-    s.rule_max_updates = {{"genetic", 2000}, {"hebbian", 20000}, {"full_force", 5000}};
+    s.rule_max_updates = {{"genetic", 2000},
+                          {"hebbian", 20000},
+                          {"full_force", 5000},
+                          {"genetic_single_unit", 2000},
+                          {"full_force_single_unit", 5000}};
     return s;
   }
   /// The README's main job: T = 150 (SNR kept), batch 200, a lighter analysis. Budgets: BPTT
-  /// 1,500 updates, GA 200 generations, Hebbian 5,000 trials, full-FORCE 1,000 trials
+  /// 1,500 updates, GA 200 generations, Hebbian 5,000 trials, full-FORCE 1,000 trials (the
+  /// single-unit controls those of their rule)
   /// (docs/study.md "The rules"; their cost: docs/performance.md "Population study").
   static study_scale small() {
     study_scale s;
@@ -97,7 +105,11 @@ struct study_scale {
     s.batch_size = 200;
     s.validation_trials = 1000;
     s.max_updates = 1500;
-    s.rule_max_updates = {{"genetic", 200}, {"hebbian", 5000}, {"full_force", 1000}};
+    s.rule_max_updates = {{"genetic", 200},
+                          {"hebbian", 5000},
+                          {"full_force", 1000},
+                          {"genetic_single_unit", 200},
+                          {"full_force_single_unit", 1000}};
     s.fp_starts = 64;
     s.psychometric_trials = 200;
     s.integration_pulse_steps = 40;
@@ -227,7 +239,7 @@ inline study_plan study_plan::preset(std::string_view name, study_size size,
     p.rules = {"bptt"};
   } else if (name == "fig11") {
     p.tasks = {"rdm", "cdi"};
-    p.rules = {"bptt_single_unit", "hebbian"};
+    p.rules = {"bptt_single_unit", "genetic_single_unit", "full_force_single_unit", "hebbian"};
   } else if (name == "activation") {
     p.tasks = {"rdm", "cdi"};
     p.activations = {"one_plus_tanh", "tanh"};

@@ -74,6 +74,9 @@ struct rule_entry {
   /// Adjusts the training options the runner built (stopping rule, budget, seed, lazy validation),
   /// e.g. the validation cadence of a trial-by-trial rule. Empty: none.
   std::function<void(train_options& options, const network_spec& spec)> configure;
+  /// Whether the `default` preset (README's main job: every registered rule) includes the rule;
+  /// false for the single-unit readout controls, which the `fig11` preset names.
+  bool in_default = true;
 };
 
 /// Name → rule.
@@ -100,6 +103,13 @@ public:
   std::vector<std::string> names() const {
     std::vector<std::string> out;
     for (const auto& [k, v] : m_rules) out.push_back(k);
+    return out;
+  }
+  /// Registered names with `in_default`, sorted: the rules of the `default` preset.
+  std::vector<std::string> default_names() const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : m_rules)
+      if (v.in_default) out.push_back(k);
     return out;
   }
   std::string names_text() const {
@@ -163,7 +173,23 @@ RNNLAB_STUDY_DECL rule_entry hebbian_rule();
 /// RLS updates from step 200·T/750 (the reference's step 200 of 750, as a fraction of the trial).
 RNNLAB_STUDY_DECL rule_entry full_force_rule();
 
-/// The rules this build ships: bptt, genetic, hebbian, full_force (defined in
+/// The Appendix Fig. 11 control (McMahan et al. 2021: non-Hebbian networks trained to read out
+/// from one unit), one per non-Hebbian rule; not in the `default` preset, named by `fig11`.
+/// `bptt_single_unit`: BPTT + Adam as `bptt_rule()`, on a network whose readout is fixed to unit 0:
+/// W_out = e_0ᵀ, b_out = 0 and only W_rec trained (the reference's trained group), so y = x_0 (the
+/// reference reads out from the state) — the same map as `set_readout_unit(0)`, written as a
+/// standard network because BPTT's gradient is for the linear readout.
+RNNLAB_STUDY_DECL rule_entry bptt_single_unit_rule();
+/// `genetic_single_unit`: the GA of `genetic_rule()` on a network with `set_readout_unit(0)`
+/// (y = x_0); W_out, unused, is not mutated.
+RNNLAB_STUDY_DECL rule_entry genetic_single_unit_rule();
+/// `full_force_single_unit`: full-FORCE of `full_force_rule()` with `set_readout_unit(0)`
+/// (y = tanh(tanh(x_0))): RLS trains unit 0's incoming weights toward the target
+/// (learning/full_force.hpp, "Single-unit readout"; rnnlab's formulation).
+RNNLAB_STUDY_DECL rule_entry full_force_single_unit_rule();
+
+/// The rules this build ships: bptt, genetic, hebbian, full_force and the three single-unit
+/// readout controls bptt_single_unit, genetic_single_unit, full_force_single_unit (defined in
 /// study/detail/rules_impl.hpp). Add a rule there (one line; see the file comment).
 RNNLAB_STUDY_DECL rule_registry builtin_rules();
 

@@ -1,15 +1,23 @@
 # CTest study/mpi: `mpirun -np 2 study --mpi` writes the same store, byte for byte (timings/ aside),
 # as one process (study/mpi.hpp). Run with cmake -DSTUDY=... -DMPIEXEC=... -DPLAN=... -DOUT=... -P.
+# With -DCLI=1, STUDY is the rnnlab program and `rnnlab study --out DIR ...` is run (CTest cli/study_mpi).
 cmake_minimum_required(VERSION 3.20)
 set(ENV{OMPI_ALLOW_RUN_AS_ROOT} 1)          # CI runs as root
 set(ENV{OMPI_ALLOW_RUN_AS_ROOT_CONFIRM} 1)
 file(REMOVE_RECURSE ${OUT})
 file(MAKE_DIRECTORY ${OUT})
-execute_process(COMMAND ${STUDY} ${OUT}/one --plan ${PLAN} --threads 1 --quiet RESULT_VARIABLE rc_one)
+if(CLI)
+  set(one_cmd ${STUDY} study --out ${OUT}/one)
+  set(mpi_cmd ${STUDY} study --out ${OUT}/mpi)
+else()
+  set(one_cmd ${STUDY} ${OUT}/one)
+  set(mpi_cmd ${STUDY} ${OUT}/mpi)
+endif()
+execute_process(COMMAND ${one_cmd} --plan ${PLAN} --threads 1 --quiet RESULT_VARIABLE rc_one)
 if(NOT rc_one EQUAL 0)
   message(FATAL_ERROR "one process: exit ${rc_one}")
 endif()
-execute_process(COMMAND ${MPIEXEC} -np 2 --oversubscribe ${STUDY} ${OUT}/mpi --plan ${PLAN} --threads 1 --quiet --mpi
+execute_process(COMMAND ${MPIEXEC} -np 2 --oversubscribe ${mpi_cmd} --plan ${PLAN} --threads 1 --quiet --mpi
                 RESULT_VARIABLE rc_mpi)
 if(NOT rc_mpi EQUAL 0)
   message(FATAL_ERROR "mpirun -np 2: exit ${rc_mpi}")

@@ -34,4 +34,24 @@ RNNLAB_STUDY_DECL rule_entry full_force_rule() {
   return e;
 }
 
+RNNLAB_STUDY_DECL rule_entry full_force_single_unit_rule() {
+  rule_entry e = full_force_rule();
+  e.name = "full_force_single_unit";
+  e.description = "full-FORCE (reference_code_spec §1.7) reading out from unit 0 (set_readout_unit(0): RLS trains "
+                  "the unit's incoming weights toward the target): the Appendix Fig. 11 control";
+  e.in_default = false;
+  e.make_network = [](const network_spec& spec, const study_task& task, const ctrnn_config&, rng& g) {
+    return std::visit(
+        [&](const auto& t) {
+          auto net = make_full_force_network<float>(spec.n_units, t.n_inputs(), t.n_outputs(), g);
+          require(t.n_outputs() == 1, "rnnlab::study::full_force_single_unit_rule", "task",
+                  "a task with one output", t.n_outputs());
+          net.set_readout_unit(0);
+          return study_network(std::move(net));
+        },
+        task);
+  };
+  return e;
+}
+
 }  // namespace rnnlab::study

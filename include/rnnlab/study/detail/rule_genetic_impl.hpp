@@ -20,4 +20,30 @@ RNNLAB_STUDY_DECL rule_entry genetic_rule() {
       });
 }
 
+RNNLAB_STUDY_DECL rule_entry genetic_single_unit_rule() {
+  rule_entry e = make_rule_entry("genetic_single_unit",
+                                 "genetic algorithm (reference_code_spec §1.5) reading out from unit 0 "
+                                 "(set_readout_unit(0), W_out not mutated): the Appendix Fig. 11 control",
+                                 [](const study_scale& s, const auto& task) {
+                                   auto r = genetic::reference_code(genetic::reference_population(task.n_contexts()));
+                                   r.batch_size = s.batch_size;
+                                   r.threads = 1;
+                                   r.mutation_std.erase("W_out");  // unused by a single-unit readout
+                                   return r;
+                                 });
+  e.in_default = false;
+  e.make_network = [](const network_spec& spec, const study_task& task, const ctrnn_config& cfg, rng& g) {
+    const Index M = std::visit([](const auto& t) { return t.n_inputs(); }, task);
+    const Index O = std::visit([](const auto& t) { return t.n_outputs(); }, task);
+    require(O == 1, "rnnlab::study::genetic_single_unit_rule", "task", "a task with one output", O);
+    const auto to_unit = [](auto net) {
+      net.set_readout_unit(0);
+      return study_network(std::move(net));
+    };
+    return spec.activation == "tanh" ? to_unit(make_ctrnn<float, activations::tanh>(cfg, M, O, g))
+                                     : to_unit(make_ctrnn<float, activations::one_plus_tanh>(cfg, M, O, g));
+  };
+  return e;
+}
+
 }  // namespace rnnlab::study

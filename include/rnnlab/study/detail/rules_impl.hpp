@@ -22,6 +22,9 @@ RNNLAB_STUDY_DECL rule_registry builtin_rules() {
   reg.add(genetic_rule());
   reg.add(hebbian_rule());
   reg.add(full_force_rule());
+  reg.add(bptt_single_unit_rule());  // the Appendix Fig. 11 single-unit readout controls (not in `default`)
+  reg.add(genetic_single_unit_rule());
+  reg.add(full_force_single_unit_rule());
   return reg;
 }
 
