@@ -109,8 +109,10 @@ inline double logistic_loglik(const Eigen::VectorXd& eta, const Eigen::VectorXd&
 /// Fits P(y = 1 | x) = σ(wᵀx + b) to the columns of X (d × n) and labels y ∈ {0, 1} (file comment).
 /// Throws shape_error / argument_error for mismatched sizes, non-finite X, labels outside {0, 1},
 /// or invalid params. Numerical outcomes are the status.
-inline logistic_model logistic_fit(const Eigen::Ref<const Eigen::MatrixXd>& X, const std::vector<int>& y,
-                                   const logistic_params& params = {}) {
+/// (A template, so that the solver is instantiated only where it is used.)
+template <class DX>
+logistic_model logistic_fit(const Eigen::MatrixBase<DX>& X_in, const std::vector<int>& y, const logistic_params& params = {}) {
+  const Eigen::MatrixXd X = X_in.template cast<double>();
   constexpr std::string_view fn = "rnnlab::logistic_fit";
   params.validate(fn);
   detail::logistic_check(X, y, fn);
@@ -184,9 +186,11 @@ struct logistic_holdout_result {
 /// Splits the n columns by a permutation from make_stream(seed, 0, analysis): floor(test_fraction · n)
 /// held out (reference 0.33), fits on the rest, reports both accuracies (p >= 0.5 predicts 1).
 /// Throws as logistic_fit, and argument_error for test_fraction outside [0, 1) or an empty fitting set.
-inline logistic_holdout_result logistic_holdout(const Eigen::Ref<const Eigen::MatrixXd>& X, const std::vector<int>& y,
-                                                const logistic_params& params = {}, double test_fraction = 0.33,
-                                                std::uint64_t seed = 1) {
+template <class DX>
+logistic_holdout_result logistic_holdout(const Eigen::MatrixBase<DX>& X_in, const std::vector<int>& y,
+                                         const logistic_params& params = {}, double test_fraction = 0.33,
+                                         std::uint64_t seed = 1) {
+  const Eigen::MatrixXd X = X_in.template cast<double>();
   constexpr std::string_view fn = "rnnlab::logistic_holdout";
   params.validate(fn);
   detail::logistic_check(X, y, fn);

@@ -127,9 +127,13 @@ inline Eigen::VectorXd radd_r2(const Eigen::MatrixXd& Y, const Eigen::MatrixXd& 
 /// from the state z0 (M; the reference: 0). Throws shape_error for mismatched shapes, argument_error
 /// for non-finite values, a scale not above max|z|, too few rows for the M + K + 1 coefficients,
 /// or invalid params.
-inline radd_result radd_fit(const Eigen::Ref<const Eigen::MatrixXd>& Z, const Eigen::Ref<const Eigen::MatrixXd>& U,
-                            const Eigen::Ref<const Eigen::VectorXd>& z0, const radd_params& params = {}) {
+/// (A template, so that the least-squares solver is instantiated only where RADD is used.)
+template <class DZ, class DU, class D0>
+radd_result radd_fit(const Eigen::MatrixBase<DZ>& Z_in, const Eigen::MatrixBase<DU>& U_in,
+                     const Eigen::MatrixBase<D0>& z0_in, const radd_params& params = {}) {
   constexpr std::string_view fn = "rnnlab::radd_fit";
+  const Eigen::MatrixXd Z = Z_in.template cast<double>(), U = U_in.template cast<double>();
+  const Eigen::VectorXd z0 = z0_in.template cast<double>();
   params.validate(fn);
   detail::radd_check(Z, U, z0, fn);
   const Index M = Z.rows(), K = U.rows(), T = Z.cols(), p = M + K + 1;
@@ -187,8 +191,10 @@ inline radd_result radd_fit(const Eigen::Ref<const Eigen::MatrixXd>& Z, const Ei
 
 /// Closed-loop rollout ẑ_t = tanh(A ẑ_{t−1} + B u_t + c), t = 1 … T, from ẑ_0 = zhat0 (scaled units).
 /// Returns M × T. Throws shape_error / argument_error for mismatched or non-finite arguments.
-inline Eigen::MatrixXd radd_rollout(const radd_model& m, const Eigen::Ref<const Eigen::MatrixXd>& U,
-                                    const Eigen::Ref<const Eigen::VectorXd>& zhat0) {
+template <class DU, class D0>
+Eigen::MatrixXd radd_rollout(const radd_model& m, const Eigen::MatrixBase<DU>& U_in, const Eigen::MatrixBase<D0>& zhat0_in) {
+  const Eigen::MatrixXd U = U_in.template cast<double>();
+  const Eigen::VectorXd zhat0 = zhat0_in.template cast<double>();
   constexpr std::string_view fn = "rnnlab::radd_rollout";
   const Index M = m.n_units();
   require_shape(m.A.cols() == M && m.B.rows() == M && m.c.size() == M, fn, "model",
@@ -214,13 +220,15 @@ struct radd_rollout_error {
 };
 
 /// The closed-loop error of `m` on (Z, U, z0) (rollout from z0 / s). Throws as radd_fit.
-inline radd_rollout_error radd_closed_loop_error(const radd_model& m, const Eigen::Ref<const Eigen::MatrixXd>& Z,
-                                                 const Eigen::Ref<const Eigen::MatrixXd>& U,
-                                                 const Eigen::Ref<const Eigen::VectorXd>& z0) {
+template <class DZ, class DU, class D0>
+radd_rollout_error radd_closed_loop_error(const radd_model& m, const Eigen::MatrixBase<DZ>& Z_in,
+                                          const Eigen::MatrixBase<DU>& U_in, const Eigen::MatrixBase<D0>& z0_in) {
+  const Eigen::MatrixXd Z = Z_in.template cast<double>(), U = U_in.template cast<double>();
+  const Eigen::VectorXd z0 = z0_in.template cast<double>();
   constexpr std::string_view fn = "rnnlab::radd_closed_loop_error";
   detail::radd_check(Z, U, z0, fn);
   require_shape(Z.rows() == m.n_units(), fn, "Z", detail::concat(m.n_units(), " rows (model units)"), Z.rows());
-  const Eigen::MatrixXd zhat = radd_rollout(m, U, z0 / m.scale);
+  const Eigen::MatrixXd zhat = radd_rollout(m, U, (z0 / m.scale).eval());
   const Eigen::MatrixXd d = zhat - Z / m.scale;
   radd_rollout_error e;
   e.rmse_per_unit = (d.array().square().rowwise().sum() / static_cast<double>(d.cols())).sqrt().matrix();
@@ -257,8 +265,9 @@ struct time_difference_row {
 /// Δⁿ z_t the n-th order forward difference along time (T − n columns), ‖·‖ the Euclidean norm over
 /// units, mean and (population) variance over t, each divided by √M as in reference 2.5; n = 0 gives 0.
 /// Throws argument_error if max_order < 1 or ≥ T, or Z is not finite.
-inline std::vector<time_difference_row> time_difference_table(const Eigen::Ref<const Eigen::MatrixXd>& Z,
-                                                              Index max_order = 20) {
+template <class DZ>
+std::vector<time_difference_row> time_difference_table(const Eigen::MatrixBase<DZ>& Z_in, Index max_order = 20) {
+  const Eigen::MatrixXd Z = Z_in.template cast<double>();
   constexpr std::string_view fn = "rnnlab::time_difference_table";
   require_shape(Z.rows() > 0, fn, "Z", "M > 0 rows", Z.rows());
   require(max_order >= 1 && max_order < Z.cols(), fn, "max_order",

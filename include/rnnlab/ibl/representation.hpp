@@ -27,9 +27,9 @@
 #include <vector>
 
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 
 #include <rnnlab/analysis/logistic.hpp>
-#include <rnnlab/analysis/similarity/pca.hpp>
 #include <rnnlab/core/parameters.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/ibl/network.hpp>
@@ -161,10 +161,12 @@ struct ibl_representation {
 /// (N; the right-action row of W_out) and each step's block side (±1). Throws shape_error /
 /// argument_error for mismatched sizes, non-finite values, sides other than ±1, a zero readout,
 /// fewer than 2 units, or a PCA that fails.
-inline ibl_representation ibl_representation_analysis(const Eigen::Ref<const Eigen::MatrixXd>& H,
-                                                      const Eigen::Ref<const Eigen::VectorXd>& readout_right,
-                                                      const std::vector<int>& block_side,
-                                                      const ibl_representation_params& params = {}) {
+template <class DH, class DR>
+ibl_representation ibl_representation_analysis(const Eigen::MatrixBase<DH>& H_in, const Eigen::MatrixBase<DR>& readout_in,
+                                               const std::vector<int>& block_side,
+                                               const ibl_representation_params& params = {}) {
+  const Eigen::MatrixXd H = H_in.template cast<double>();
+  const Eigen::VectorXd readout_right = readout_in.template cast<double>();
   constexpr std::string_view fn = "rnnlab::ibl_representation_analysis";
   params.classifier.validate(fn);
   require_shape(H.rows() >= 2 && H.cols() >= 3, fn, "H", "N >= 2 units × T >= 3 steps",
@@ -181,23 +183,28 @@ inline ibl_representation ibl_representation_analysis(const Eigen::Ref<const Eig
     labels[i] = block_side[i] > 0 ? 1 : 0;
   }
 
-  pca_params pp;
-  pp.variance_threshold = 1.0;
-  pp.max_components = 2;
-  pp.rank_tolerance = 0.0;
-  auto pc = pca(H, pp);
-  require(pc.status == pca_status::ok && pc.n_components == 2, fn, "H", "activity with 2 principal components",
-          pc.n_components);
+  // The two leading principal axes from the N × N scatter matrix (N ≪ T); eigen-decomposed here
+  // rather than by analysis/similarity/pca.hpp, whose header costs every includer several seconds.
   ibl_representation r;
-  r.mean = pc.mean;
-  r.axes = pc.components;
-  r.pcs = pc.scores;
+  r.mean = H.rowwise().mean();
+  const Eigen::MatrixXd Hc = H.colwise() - r.mean;
+  const Eigen::MatrixXd S = Hc * Hc.transpose();
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(S);
+  const double total = S.trace();
+  require(eig.info() == Eigen::Success && total > 0, fn, "H", "non-constant activity with a scatter decomposition",
+          "constant activity or a failed decomposition");
+  const Index N = H.rows();
+  r.axes.resize(N, 2);
+  r.axes.col(0) = eig.eigenvectors().col(N - 1);  // ascending eigenvalues: the last two are the largest
+  r.axes.col(1) = eig.eigenvectors().col(N - 2);
+  r.explained_variance_ratio.resize(2);
+  r.explained_variance_ratio << eig.eigenvalues()(N - 1) / total, eig.eigenvalues()(N - 2) / total;
+  r.pcs = r.axes.transpose() * Hc;
   r.trial_readout = readout_right.normalized();
   if (r.axes.col(0).dot(r.trial_readout) < 0) {
     r.axes.col(0) *= -1;
     r.pcs.row(0) *= -1;
   }
-  r.explained_variance_ratio = pc.explained_variance_ratio.head(2);
   r.explained_variance_2 = r.explained_variance_ratio.sum();
   r.trial_readout_fraction_in_plane = fraction_in_subspace(r.axes, r.trial_readout);
   const Eigen::VectorXd tp = r.axes.transpose() * r.trial_readout;
