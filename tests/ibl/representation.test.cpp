@@ -171,3 +171,29 @@ TEST_CASE("ibl_record replays ibl_run_network and records consistent states") {
   CHECK(ends == static_cast<Index>(rec.trials.size()));
   CHECK(rec.trials.size() == run.trials.size());
 }
+
+TEST_CASE("a RADD model plays the IBL task with its readout scale") {
+  radd_model m;
+  m.A = Eigen::MatrixXd::Zero(2, 2);
+  m.B = Eigen::MatrixXd::Zero(2, 3);
+  m.B(0, 0) = -5;
+  m.B(0, 1) = 5;  // unit 0 = tanh(5 (o_R − o_L)): a one-step stimulus integrator
+  m.c = Eigen::VectorXd::Zero(2);
+  ibl_params task;
+  task.n_blocks = 6;
+  rng sg(21);
+  ibl_environment env(task);
+  const auto rec = ibl_record_radd(m, 3.0, env, ibl_sample_session(task, sg));
+  REQUIRE(rec.hidden.rows() == 2);
+  for (Index t = 0; t < rec.n_steps(); ++t) {
+    const double z = std::tanh(5 * (rec.inputs(1, t) - rec.inputs(0, t)));
+    CHECK(rec.hidden(0, t) == doctest::Approx(z).epsilon(1e-14));
+    CHECK(rec.action_probabilities(1, t) == doctest::Approx(1 / (1 + std::exp(-6 * z))).epsilon(1e-12));
+  }
+  // It acts on the sign of the first observation's evidence: right far more often than chance.
+  CHECK(ibl_fraction_correct(rec) > 0.65);
+  CHECK_THROWS_AS(ibl_record_radd(m, 0.0, env, ibl_sample_session(task, sg)), argument_error);
+  radd_model wrong = m;
+  wrong.B = Eigen::MatrixXd::Zero(2, 2);
+  CHECK_THROWS_AS(ibl_record_radd(wrong, 1.0, env, ibl_sample_session(task, sg)), shape_error);
+}

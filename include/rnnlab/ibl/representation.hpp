@@ -30,6 +30,7 @@
 #include <Eigen/Eigenvalues>
 
 #include <rnnlab/analysis/logistic.hpp>
+#include <rnnlab/analysis/radd.hpp>
 #include <rnnlab/core/parameters.hpp>
 #include <rnnlab/error.hpp>
 #include <rnnlab/ibl/network.hpp>
@@ -106,6 +107,45 @@ inline ibl_recording ibl_record(const ctrnn_parameters<double>& p, ibl_environme
       },
       [&](const Eigen::VectorXd& h) { return detail::ibl_softmax2(p, h); }, Eigen::VectorXd::Zero(p.n_units()), env,
       std::move(session));
+}
+
+/// The readout scale of a RADD model as an IBL agent in the reference (2.5): s = √N ‖W_out‖_F / √2
+/// of the N-unit network it was distilled from (the paper calls it a free parameter).
+inline double ibl_radd_readout_scale(const ctrnn_parameters<double>& p) {
+  return std::sqrt(static_cast<double>(p.n_units())) * p.W_out.norm() / std::sqrt(2.0);
+}
+
+/// Plays `session` with a 2-unit RADD model (analysis/radd.hpp, inputs (o_L, o_R, r)) as the agent
+/// (Sec. 3.3.3, Fig. 8b; reference 2.5): ẑ_t = tanh(A ẑ_{t−1} + B x_t + c) from ẑ = 0, action
+/// logits s·(−ẑ_1, ẑ_1) (readout s[[−1, 0], [1, 0]], bias 0: the first unit is the stimulus
+/// coordinate). The recording's `hidden` holds ẑ (2 × T). Throws for a model that is not 2 units
+/// with 3 inputs, or a readout scale that is not finite and > 0.
+inline ibl_recording ibl_record_radd(const radd_model& m, double readout_scale, ibl_environment& env,
+                                     ibl_session session) {
+  constexpr std::string_view fn = "rnnlab::ibl_record_radd";
+  require_shape(m.n_units() == 2 && m.n_inputs() == 3 && m.A.cols() == 2 && m.c.size() == 2, fn, "model",
+                "a 2-unit model with 3 inputs", detail::concat(m.n_units(), " units, ", m.n_inputs(), " inputs"));
+  require(std::isfinite(readout_scale) && readout_scale > 0, fn, "readout_scale", "a finite value > 0", readout_scale);
+  return ibl_record_agent(
+      [&](const Eigen::VectorXd& z, const Eigen::VectorXd& x) -> Eigen::VectorXd {
+        return (m.A * z + m.B * x + m.c).array().tanh().matrix();
+      },
+      [&](const Eigen::VectorXd& z) {
+        const double l = -readout_scale * z(0), r = readout_scale * z(0), mx = std::max(l, r);
+        const double el = std::exp(l - mx), er = std::exp(r - mx);
+        return std::array<double, 2>{el / (el + er), er / (el + er)};
+      },
+      Eigen::VectorXd::Zero(2), env, std::move(session));
+}
+
+/// Fraction of correct actions among a recording's trials that ended by an action.
+inline double ibl_fraction_correct(const ibl_recording& r) {
+  std::size_t actions = 0, correct = 0;
+  for (const auto& t : r.trials) {
+    actions += t.action != 0;
+    correct += t.action != 0 && t.correct;
+  }
+  return actions ? static_cast<double>(correct) / static_cast<double>(actions) : 0.0;
 }
 
 /// The angle between two vectors in degrees, in [0, 180]. Throws argument_error for a zero or
