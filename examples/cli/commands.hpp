@@ -29,6 +29,21 @@ std::vector<std::string> names_of() {
   return out;
 }
 
+/// Installers of subcommands of a subcommand defined in another file (e.g. `ibl analyse`, in
+/// ibl_analysis.cpp, under `ibl` of ibl.cpp): run by main after every top-level installer.
+using nested_installer = std::function<void(CLI::App& parent)>;
+
+inline std::vector<std::pair<std::string, nested_installer>>& nested_registry() {
+  static std::vector<std::pair<std::string, nested_installer>> commands;
+  return commands;
+}
+
+/// Registers subcommands under the top-level subcommand `parent`.
+inline bool register_nested_command(std::string parent, nested_installer install) {
+  nested_registry().emplace_back(std::move(parent), std::move(install));
+  return true;
+}
+
 /// Registers a subcommand; returns a dummy value so it can initialise a static.
 inline bool register_command(std::string name, command_installer install) {
   registry().emplace_back(std::move(name), std::move(install));

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   auto& commands = rnnlab::cli::registry();
   std::sort(commands.begin(), commands.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [name, install] : commands) install(app);
+  for (auto& [parent, install] : rnnlab::cli::nested_registry()) install(*app.get_subcommand(parent));
   // The top level has no option that takes a value, so its first word that is not an option must
   // name a subcommand. Checked before CLI11 parses: CLI11 would treat an unknown word as an extra
   // argument, and with --help after it (`rnnlab fit --help`) print the general help and exit 0,
