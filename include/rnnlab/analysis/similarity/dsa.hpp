@@ -24,20 +24,20 @@
 /// rank of H) this holds only approximately.
 ///
 /// The optimisation over the orthogonal group (the reference package runs Adam on a Cayley
-/// parametrisation for every pair). Here each step is closed form: maximise the linearisation
-/// ⟨∇q(C_k), C⟩ of q(C) = f(C) + σ‖C‖²_F over O(r), whose maximiser is the polar factor of
-/// ∇q(C_k) = A C_k Bᵀ + Aᵀ C_k B + 2σ C_k (orthogonal Procrustes). ‖C‖²_F = r is constant on O(r),
-/// so q and f differ by a constant; for σ ≥ ‖A‖₂‖B‖₂ the quadratic q is convex (|f(X)| ≤
-/// ‖A‖₂‖B‖₂‖X‖²_F), and maximising a convex function by its linearisation never decreases it:
-/// every accepted step increases f. Steps start with σ = 0 (fastest) and σ is raised toward
-/// ‖A‖₂‖B‖₂ only when a step would decrease f. Starts: the alignment of the eigenbases of the
-/// symmetric parts (optimal when A and B are symmetric, by von Neumann's trace inequality) and
-/// n_starts − 1 Haar-random orthogonal matrices from the stream (seed, start), the same for every
-/// pair. What is exact and what is not: the returned C is orthogonal and the distance is its value
-/// (an upper bound of the true minimum, a local optimum in general — the problem contains graph
+/// parametrisation for every pair). Here, from each start: optionally (`procrustes_steps`) closed-form
+/// Procrustes steps C ← polar(A C Bᵀ + Aᵀ C B) (the maximiser over O(r) of f's linearisation) while
+/// they raise f; then Riemannian gradient ascent with the Cayley retraction
+/// C(t) = C (I − tΩ/2)⁻¹(I + tΩ/2), Ω = CᵀG − GᵀC, G = ∇f, Armijo backtracking (every step raises f),
+/// until f rises by less than tolerance·‖A‖‖B‖ or max_iterations. Starts: the identity (both bases
+/// are principal components ordered by variance), the alignment of the eigenbases of the symmetric
+/// parts (optimal when A and B are symmetric, by von Neumann's trace inequality) and n_starts − 2
+/// Haar-random orthogonal matrices from the stream (seed, start), the same for every pair; the best
+/// is kept. What is exact and what is not: the returned C is orthogonal and the distance is its
+/// value (an upper bound of the true minimum, a local optimum in general — the problem contains graph
 /// matching); `lower_bound` is a certified lower bound, from ⟨A, CBCᵀ⟩ = ⟨A_s, C B_s Cᵀ⟩ +
 /// ⟨A_k, C B_k Cᵀ⟩ (symmetric and skew parts) ≤ Σ λ↓(A_s)λ↓(B_s) + Σ σ(A_k)σ(B_k). When the two
-/// coincide (to rounding) the distance is the global minimum.
+/// coincide (to rounding) the distance is the global minimum. A pair is always optimised in one
+/// orientation, so d(a, b) = d(b, a) exactly.
 ///
 /// Errors (before any work): params out of range (argument_error naming the field); X not finite,
 /// or its columns not a multiple of n_conditions, or too few time steps for the delays and rank
@@ -46,6 +46,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
+#include <Eigen/LU>
 #include <Eigen/SVD>
 
 #include <algorithm>
@@ -76,10 +77,11 @@ struct dsa_params {
   Index n_delays = 1;      ///< d: delays of the Hankel embedding (≥ 1; 1 = no embedding)
   Index rank = 10;         ///< r: rank of the truncated SVD of the Hankel matrix (≥ 1)
   dsa_score score = dsa_score::angular;
-  int n_starts = 4;             ///< starts of the orthogonal optimisation (≥ 1): 1 spectral + random
-  int max_iterations = 500;     ///< accepted Procrustes steps per start (≥ 1)
-  double tolerance = 1e-12;     ///< stop a start when f rises by less than this × ‖A‖‖B‖ (> 0)
+  int n_starts = 4;             ///< starts (≥ 1): identity, spectral, then Haar-random
+  int max_iterations = 1000;    ///< steps per start (≥ 1)
+  double tolerance = 1e-9;      ///< stop a start when f rises by less than this × ‖A‖‖B‖ (> 0)
   std::uint64_t seed = 0;       ///< stream of the random starts
+  bool procrustes_steps = false;  ///< begin each start with closed-form Procrustes steps (see above)
 
   /// Throws argument_error naming the field and its value.
   void validate(std::string_view caller = "rnnlab::dsa_params::validate") const;
@@ -280,6 +282,8 @@ inline dsa_result dsa_compare(const dmd_operator& a0, const dmd_operator& b0, co
   for (int start = 0; start < params.n_starts; ++start) {
     Eigen::MatrixXd C;
     if (start == 0) {
+      C = Eigen::MatrixXd::Identity(r, r);  // both bases are principal components ordered by variance
+    } else if (start == 1) {
       C = a.sym_vectors * b.sym_vectors.transpose();
     } else {
       rng g = make_stream(params.seed, {0xD5Au, static_cast<std::uint64_t>(start)});
@@ -289,30 +293,50 @@ inline dsa_result dsa_compare(const dmd_operator& a0, const dmd_operator& b0, co
       C = detail::dsa_polar(Z);  // Haar-distributed: polar factor of a Gaussian matrix
     }
     double fc = f(C);
-    double sigma = 0.0;
     bool converged = false;
     int steps = 0;
-    while (steps < params.max_iterations) {
-      const Eigen::MatrixXd Gq = A * C * B.transpose() + A.transpose() * C * B + 2.0 * sigma * C;
-      Eigen::MatrixXd Cn = detail::dsa_polar(Gq);
+    // Phase 1: closed-form Procrustes steps (σ = 0) while they raise f: long moves, few steps.
+    while (params.procrustes_steps && steps < params.max_iterations) {
+      Eigen::MatrixXd Cn = detail::dsa_polar(A * C * B.transpose() + A.transpose() * C * B);
       const double fn = f(Cn);
-      if (fn < fc) {
-        // Not an ascent: shift toward the convex regime (σ = ‖A‖₂‖B‖₂ guarantees ascent).
-        if (sigma >= sigma_max) {  // only rounding can get here: at a stationary point
-          converged = true;
-          break;
-        }
-        sigma = sigma == 0.0 ? 1e-3 * sigma_max : std::min(2.0 * sigma, sigma_max);
-        continue;
-      }
-      ++steps;
-      const double rise = fn - fc;
+      if (!(fn > fc + params.tolerance * nab)) break;
       C = std::move(Cn);
       fc = fn;
-      if (rise <= params.tolerance * nab) {
+      ++steps;
+    }
+    // Phase 2: Riemannian gradient ascent on O(r) with the Cayley retraction
+    // C(t) = C (I − tΩ/2)⁻¹ (I + tΩ/2), Ω = CᵀG − GᵀC (d f(C(t))/dt at 0 = ½‖Ω‖²), Armijo
+    // backtracking; the step length doubles after each accepted step. Every step raises f.
+    const Eigen::MatrixXd I = Eigen::MatrixXd::Identity(r, r);
+    double t = 1.0 / std::max(sigma_max, 1e-300);
+    while (steps < params.max_iterations) {
+      const Eigen::MatrixXd G = A * C * B.transpose() + A.transpose() * C * B;
+      const Eigen::MatrixXd Omega = C.transpose() * G - G.transpose() * C;
+      const double slope = 0.5 * Omega.squaredNorm();
+      if (slope <= params.tolerance * params.tolerance * nab * nab) {
         converged = true;
         break;
       }
+      bool accepted = false;
+      for (int halving = 0; halving < 60; ++halving) {
+        const Eigen::MatrixXd Cn = C * (I - 0.5 * t * Omega).partialPivLu().solve(I + 0.5 * t * Omega);
+        const double fn = f(Cn);
+        if (fn >= fc + 1e-4 * t * slope) {
+          const double rise = fn - fc;
+          C = Cn;
+          fc = fn;
+          accepted = true;
+          if (rise <= params.tolerance * nab) converged = true;
+          break;
+        }
+        t *= 0.5;
+      }
+      ++steps;
+      if (!accepted || converged) {
+        converged = true;  // no ascent left at this precision: a stationary point
+        break;
+      }
+      t *= 2.0;
     }
     out.iterations += steps;
     if (fc > best) {
