@@ -30,7 +30,7 @@ Optional dependency: PyTorch (Debian: apt-get install python3-torch). Without it
 so and exits with status 0 (nothing to compare). Usage, from the repository root after a Release
 build of bench_learning:
 
-  /usr/bin/python3 benchmarks/compare_pytorch.py --build build-rel [--rounds 5] [--B 500 --T 750]
+  /usr/bin/python3 benchmarks/compare_pytorch.py --build build [--rounds 5] [--B 500 --T 750]
 """
 
 import argparse
@@ -44,7 +44,7 @@ import time
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--build", default="build-rel", help="CMake build folder holding benchmarks/bench_learning")
+    p.add_argument("--build", default="build", help="CMake build folder holding benchmarks/bench_learning")
     p.add_argument("--N", type=int, default=50)
     p.add_argument("--B", type=int, default=500)
     p.add_argument("--T", type=int, default=750)

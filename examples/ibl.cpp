@@ -37,6 +37,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -80,19 +81,30 @@ args parse(int argc, char** argv) {
     require(end != v.c_str() && *end == '\0', "ibl", name, "a number", v);
     return x;
   };
+  // Counts and seeds: a whole number within bounds, checked before the cast (1e30 or 2.7 are refused,
+  // not wrapped or truncated).
+  auto whole = [&](int& i, double lo, double hi) {
+    const std::string name = argv[i];
+    const double x = number(i);
+    require(std::isfinite(x) && x == std::floor(x) && x >= lo && x <= hi, "ibl", name,
+            "a whole number in [" + std::to_string(static_cast<long long>(lo)) + ", " +
+                std::to_string(static_cast<long long>(hi)) + "]",
+            argv[i]);
+    return x;
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string o = argv[i];
     if (o == "--out") a.out = value(i);
-    else if (o == "--units") a.units = static_cast<Index>(number(i));
-    else if (o == "--steps") a.steps = static_cast<long long>(number(i));
+    else if (o == "--units") a.units = static_cast<Index>(whole(i, 1, 100000));
+    else if (o == "--steps") a.steps = static_cast<long long>(whole(i, 1, 1e12));
     else if (o == "--optimizer") a.optimizer = value(i);
     else if (o == "--lr") a.lr = number(i);
-    else if (o == "--seed") a.seed = static_cast<std::uint64_t>(number(i));
-    else if (o == "--check-every") a.check_every = static_cast<long long>(number(i));
-    else if (o == "--check-blocks") a.check_blocks = static_cast<int>(number(i));
+    else if (o == "--seed") a.seed = static_cast<std::uint64_t>(whole(i, 0, 9007199254740992.0));
+    else if (o == "--check-every") a.check_every = static_cast<long long>(whole(i, 1, 1e12));
+    else if (o == "--check-blocks") a.check_blocks = static_cast<int>(whole(i, 1, 1e6));
     else if (o == "--parity") a.parity = number(i);
     else if (o == "--stop-at-parity") a.stop_at_parity = true;
-    else if (o == "--eval-blocks") a.eval_blocks = static_cast<int>(number(i));
+    else if (o == "--eval-blocks") a.eval_blocks = static_cast<int>(whole(i, 1, 1e7));
     else if (o == "--mice") a.mice = value(i);
     else require(false, "ibl", "option", "one of those listed at the top of examples/ibl.cpp", o);
   }

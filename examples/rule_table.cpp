@@ -20,6 +20,7 @@
 // row per rule × task) and prints the Markdown table. Budgets are in the rule's own updates (BPTT
 // steps, GA generations, Hebbian / full-FORCE / FORCE trials); defaults are the study size's
 // (small: BPTT 1,500, GA 200, Hebbian 5,000, full-FORCE 1,000; FORCE 1,000).
+#include <charconv>
 #include <rnnlab/io/atomic.hpp>
 #include <rnnlab/kernels/parallel.hpp>
 #include <rnnlab/learning/force.hpp>
@@ -91,13 +92,27 @@ std::string rt_registry_name(const std::string& r) {
   return r;
 }
 
+/// A whole number in [lo, hi], the whole text read (no sign tricks, no trailing characters).
+long long rt_whole(const std::string& option, const std::string& text, long long lo, long long hi) {
+  long long v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
+    throw argument_error("rule_table: " + option + ": expected a whole number in [" + std::to_string(lo) + ", " +
+                         std::to_string(hi) + "], got '" + text + "'");
+  return v;
+}
+
 std::vector<std::uint64_t> rt_parse_seeds(const std::string& s) {
+  constexpr long long max_seed = 1LL << 53;
   std::vector<std::uint64_t> out;
-  if (const auto dash = s.find('-'); dash != std::string::npos) {
-    for (auto i = std::stoull(s.substr(0, dash)); i <= std::stoull(s.substr(dash + 1)); ++i) out.push_back(i);
+  if (const auto dash = s.find('-'); dash != std::string::npos && dash > 0) {
+    const long long a = rt_whole("--seeds", s.substr(0, dash), 0, max_seed);
+    const long long b = rt_whole("--seeds", s.substr(dash + 1), a, a + 9999);  // at most 10,000 seeds
+    for (long long i = a; i <= b; ++i) out.push_back(static_cast<std::uint64_t>(i));
   } else {
     std::stringstream in(s);
-    for (std::string t; std::getline(in, t, ',');) out.push_back(std::stoull(t));
+    for (std::string t; std::getline(in, t, ',');)
+      out.push_back(static_cast<std::uint64_t>(rt_whole("--seeds", t, 0, max_seed)));
   }
   if (out.empty()) throw argument_error("rule_table: --seeds: expected at least one seed, got '" + s + "'");
   return out;
@@ -151,18 +166,20 @@ int main(int argc, char** argv) try {
     };
     if (a == "--rules")
       rules = rt_split(next());
+      if (rules.empty()) throw argument_error("rule_table: --rules: expected at least one rule");
     else if (a == "--tasks")
       tasks = rt_split(next());
+      if (tasks.empty()) throw argument_error("rule_table: --tasks: expected at least one task");
     else if (a == "--seeds")
       seeds = rt_parse_seeds(next());
     else if (a == "--size")
       size = next();
     else if (a == "--units")
-      units = std::stol(next());
+      units = static_cast<Index>(rt_whole("--units", next(), 2, 100000));
     else if (a == "--force-units")
-      force_units = std::stol(next());
+      force_units = static_cast<Index>(rt_whole("--force-units", next(), 0, 100000));  // 0: the default
     else if (a == "--threads")
-      threads = std::stoi(next());
+      threads = static_cast<int>(rt_whole("--threads", next(), 0, 4096));
     else if (a == "--out")
       out = next();
     else if (a == "--budget") {
@@ -170,8 +187,7 @@ int main(int argc, char** argv) try {
       const auto eq = b.find('=');
       if (eq == std::string::npos || eq == 0)
         throw argument_error("rule_table: --budget expects RULE=N (e.g. ga=100), got '" + b + "'");
-      const long n = std::stol(b.substr(eq + 1));
-      if (n < 1) throw argument_error("rule_table: --budget " + b + ": expected N >= 1 updates");
+      const long n = static_cast<long>(rt_whole("--budget " + b.substr(0, eq), b.substr(eq + 1), 1, 100000000));
       budgets[rt_registry_name(b.substr(0, eq))] = n;
     } else if (a == "-h" || a == "--help") {
       std::cout << "usage: rule_table [--rules bptt,ga,hebbian,full-force,force] [--tasks rdm,cdi,3cdi] [--seeds 1-5]\n"
@@ -182,6 +198,9 @@ int main(int argc, char** argv) try {
       throw argument_error("rule_table: unknown option " + a);
     }
   }
+
+  if (std::filesystem::exists(out) && !std::filesystem::is_directory(out))
+    throw argument_error("rule_table: --out: expected a folder (new or existing), got the file '" + out + "'");
 
   // The plan fixes the scale; its cells are built by hand below (the table trains, it does not analyse).
   auto registry = study::builtin_rules();
@@ -213,7 +232,7 @@ int main(int argc, char** argv) try {
         spec.contexts = 2;
       } else if (t.size() > 3 && t.substr(t.size() - 3) == "cdi" && std::isdigit(static_cast<unsigned char>(t[0]))) {
         spec.task = "ncdi";
-        spec.contexts = std::stoi(t.substr(0, t.size() - 3));
+        spec.contexts = static_cast<int>(rt_whole("--tasks", t.substr(0, t.size() - 3), 1, 8));
         require(spec.contexts >= 1 && spec.contexts <= 8, "rule_table", "--tasks", "N-cdi with N in [1, 8]", t);
       } else {
         throw argument_error("rule_table: --tasks takes rdm, cdi or Ncdi (e.g. 3cdi); got '" + t + "'");

@@ -46,10 +46,21 @@ AGENTS = [  # name in curves.csv, label, colour, marker
 def read_curves(path):
     """{(agent, curve, split): (x, n, value)} as numpy arrays."""
     rows = {}
+    if not os.path.isfile(path):
+        sys.exit(f"plot_ibl.py: {path} does not exist (expected the output folder of examples/ibl)")
+    columns = ["agent", "curve", "split", "x", "n", "value"]
     with open(path, newline="") as f:
-        for r in csv.DictReader(f):
-            rows.setdefault((r["agent"], r["curve"], r["split"]), []).append(
-                (float(r["x"]), int(r["n"]), float(r["value"])))
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None or any(c not in reader.fieldnames for c in columns):
+            sys.exit(f"plot_ibl.py: {path}: expected the columns {', '.join(columns)}, got {reader.fieldnames}")
+        for line, r in enumerate(reader, start=2):
+            try:
+                rows.setdefault((r["agent"], r["curve"], r["split"]), []).append(
+                    (float(r["x"]), int(r["n"]), float(r["value"])))
+            except (TypeError, ValueError):
+                sys.exit(f"plot_ibl.py: {path}, line {line}: expected numbers in x, n, value, got {r}")
+    if not rows:
+        sys.exit(f"plot_ibl.py: {path} has no rows: nothing to draw")
     return {k: tuple(np.array(c) for c in zip(*sorted(v))) for k, v in rows.items()}
 
 
@@ -164,8 +175,8 @@ def main():
     ap.add_argument("--out", help="figure folder (default RUN/figures)")
     a = ap.parse_args()
     out = a.out or os.path.join(a.run, "figures")
+    curves = read_curves(os.path.join(a.run, "curves.csv"))  # checked before anything is written
     os.makedirs(out, exist_ok=True)
-    curves = read_curves(os.path.join(a.run, "curves.csv"))
     contrast_panel(curves, out, "fig2a_accuracy_by_contrast.png", "Fig. 2a: accuracy by contrast", ["all"])
     chronometric_panel(curves, out)
     contrast_panel(curves, out, "fig3a_accuracy_split.png", "Fig. 3a: concordant (—) and discordant (- -) trials",

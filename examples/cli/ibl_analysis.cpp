@@ -1,10 +1,9 @@
-// Subcommands `ibl analyse` and `ibl radd`: reverse-engineering a trained IBL network (docs/ibl.md,
-// "Reverse-engineering"; Schaeffer et al. 2020 Secs. 3.2–3.4, Figs. 4–9).
+// Subcommands `ibl analyse` and `ibl radd`: reverse-engineering a trained IBL network (docs/ibl_analysis.md; Schaeffer et al. 2020 Secs. 3.2–3.4, Figs. 4–9).
 //   rnnlab ibl analyse --net DIR --out DIR [--blocks B --seed S --grid G]
 //   rnnlab ibl radd    --net DIR --out DIR [--blocks B --seed S --readout-scale X]
 // --net is a folder of W_rec/W_in/W_out/b/b_out.npy (what `rnnlab ibl train` writes). Both play one
 // session of B blocks (make_stream(seed, 0, analysis)) with the network and analyse its hidden states.
-// Outputs (.npy arrays, summary.json; all written atomically) are listed in docs/ibl.md.
+// Outputs (.npy arrays, summary.json; all written atomically) are listed in docs/ibl_analysis.md.
 #include "commands.hpp"
 
 #include <rnnlab/analysis/radd.hpp>

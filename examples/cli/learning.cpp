@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "task_options.hpp"
 
+#include <limits>
 #include <rnnlab/io.hpp>
 #include <rnnlab/io/serialize.hpp>
 #include <rnnlab/learning/bptt.hpp>
@@ -485,7 +486,8 @@ const bool registered_train = register_command("train", [](CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--readout-unit", args->readout_unit,
                   "ga / full-force / force: read the output from this unit (the Appendix Fig. 11 single-unit readout "
-                  "control; ga then does not mutate the unused W_out)")
+                  "control; ga then does not mutate the unused W_out; -1: the usual readout)")
+      ->check(CLI::Range(Index{-1}, std::numeric_limits<Index>::max()))
       ->capture_default_str();
   sub->add_option("--rule-preset", args->rule_preset,
                   "paper (or paper-text): the paper's text (BPTT: W_rec, W_in, W_out trained, mean squared error, x0 "

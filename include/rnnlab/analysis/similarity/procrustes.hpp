@@ -14,8 +14,9 @@
 ///
 /// Accuracy near 0: arccos is ill-conditioned at 1 (a rounding error ε in ν moves θ by √(2ε), about
 /// 2·10⁻⁸ in double), so θ is not taken from ν there. The optimal alignment Q = UVᵀ (from the SVD of
-/// X̃Ỹᵀ, zero-padded to a square) is formed and the residual d = ‖X̃ − QỸ‖_F computed directly, then
-/// θ = 2 asin(d/2): absolute error of order ε·(units), not √ε, so a network against an exact copy is at
+/// X̃Ỹᵀ, zero-padded to a square) is formed and the residual d = ‖X̃ − QỸ‖_F computed directly, on
+/// each representation's numerical row space (its PCA factor, singular values above 1e-6 of the
+/// largest, as distance_matrix uses), then θ = 2 asin(d/2): absolute error of order ε·(units), not √ε, so a network against an exact copy is at
 /// 0 and a pair at θ = 10⁻⁹ is resolved (tests/analysis/similarity/procrustes.test.cpp). The population
 /// matrix (distance_matrix.hpp) uses the same residual for pairs with 1 − ν < 10⁻⁴ and equals this
 /// function to 1e-10 everywhere.
@@ -108,7 +109,14 @@ procrustes_result procrustes(const Eigen::MatrixBase<DX>& X_in, const Eigen::Mat
   Eigen::JacobiSVD<Eigen::MatrixXd> svd(C);
   const procrustes_result r = detail::procrustes_from_nuclear(svd.singularValues().sum());
   if (r.status != similarity_status::ok || 1.0 - r.similarity >= detail::procrustes_residual_below) return r;
-  return detail::procrustes_from_residual(Xc / nx, Yc / ny);
+  // Near 0: align the numerical row spaces, diag(s)W/‖s‖ of each factor (components below 1e-6 of the
+  // largest singular value count as zero, as in distance_matrix's procrustes_metric). Aligning the raw
+  // n-unit representations would let components at the rounding floor of X̃Ỹᵀ (≈ 1e-8 of ‖X̃‖, e.g.
+  // duplicated units) leave residue of that size; the factors also make this the matrix path's value.
+  const pca_params reduced{1.0, 1e-6, 0};
+  const activity_factor fx = factor_activity(X, reduced), fy = factor_activity(Y, reduced);
+  return detail::procrustes_from_residual((fx.singular_values / fx.singular_values.norm()).asDiagonal() * fx.basis,
+                                          (fy.singular_values / fy.singular_values.norm()).asDiagonal() * fy.basis);
 }
 
 }  // namespace rnnlab
