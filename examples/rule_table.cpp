@@ -164,13 +164,13 @@ int main(int argc, char** argv) try {
       if (i + 1 >= argc) throw argument_error("rule_table: option " + a + " needs a value");
       return argv[++i];
     };
-    if (a == "--rules")
+    if (a == "--rules") {
       rules = rt_split(next());
       if (rules.empty()) throw argument_error("rule_table: --rules: expected at least one rule");
-    else if (a == "--tasks")
+    } else if (a == "--tasks") {
       tasks = rt_split(next());
       if (tasks.empty()) throw argument_error("rule_table: --tasks: expected at least one task");
-    else if (a == "--seeds")
+    } else if (a == "--seeds")
       seeds = rt_parse_seeds(next());
     else if (a == "--size")
       size = next();
