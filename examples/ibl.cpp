@@ -148,20 +148,6 @@ std::string json_entry(const std::string& agent, const accuracy& s) {
 }
 
 /// The curves of Figs. 2 and 3 for one agent, appended to a CSV text.
-void append_curves(std::ostringstream& csv, const std::string& agent, const std::vector<ibl_behaviour_trial>& b) {
-  auto put = [&](const char* curve, const char* split, const ibl_curve& c) {
-    for (std::size_t i = 0; i < c.x.size(); ++i)
-      csv << agent << ',' << curve << ',' << split << ',' << c.x[i] << ',' << c.n[i] << ',' << c.value[i] << '\n';
-  };
-  const std::pair<ibl_trial_split, const char*> splits[] = {
-      {ibl_trial_split::all, "all"}, {ibl_trial_split::concordant, "concordant"}, {ibl_trial_split::discordant, "discordant"}};
-  for (const auto& [s, name] : splits) {
-    put("psychometric", name, ibl_psychometric(b, s));
-    put("chronometric", name, ibl_chronometric(b, s));
-  }
-  put("block_change", "all", ibl_block_change_curve(b, 100, false));
-  put("block_change", "zero_contrast", ibl_block_change_curve(b, 100, true));
-}
 
 double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
@@ -277,10 +263,10 @@ int run(const args& a) {
   std::ostringstream csv;
   csv.precision(10);
   csv << "agent,curve,split,x,n,value\n";
-  append_curves(csv, "rnn", rnn);
-  append_curves(csv, "bayesian_actor", actor_b);
-  append_curves(csv, "bayesian_observer", observer_b);
-  append_curves(csv, "mice", mice);
+  append_ibl_curves_csv(csv, "rnn", rnn);
+  append_ibl_curves_csv(csv, "bayesian_actor", actor_b);
+  append_ibl_curves_csv(csv, "bayesian_observer", observer_b);
+  append_ibl_curves_csv(csv, "mice", mice);
   io::write_text(a.out / "curves.csv", csv.str());
 
   const accuracy sr = measure(rnn), sa = measure(actor_b), so = measure(observer_b), sm = measure(mice);

@@ -37,20 +37,6 @@ struct ibl_args {
 };
 
 // Appends the curves of one agent's behaviour to a CSV text.
-void ibl_cli_curves(std::ostringstream& csv, const std::string& agent, const std::vector<ibl_behaviour_trial>& b) {
-  auto put = [&](const char* curve, const char* split, const ibl_curve& c) {
-    for (std::size_t i = 0; i < c.x.size(); ++i)
-      csv << agent << ',' << curve << ',' << split << ',' << c.x[i] << ',' << c.n[i] << ',' << c.value[i] << '\n';
-  };
-  const std::pair<ibl_trial_split, const char*> splits[] = {
-      {ibl_trial_split::all, "all"}, {ibl_trial_split::concordant, "concordant"}, {ibl_trial_split::discordant, "discordant"}};
-  for (const auto& [s, name] : splits) {
-    put("psychometric", name, ibl_psychometric(b, s));
-    put("chronometric", name, ibl_chronometric(b, s));
-  }
-  put("block_change", "all", ibl_block_change_curve(b, 100, false));
-  put("block_change", "zero_contrast", ibl_block_change_curve(b, 100, true));
-}
 
 struct ibl_cli_summary {
   double accuracy = 0;
@@ -96,9 +82,9 @@ void ibl_cli_evaluate(const ctrnn_parameters<double>& p, const ibl_args& a, cons
   std::ostringstream csv;
   csv.precision(10);
   csv << ibl_cli_header;
-  ibl_cli_curves(csv, "rnn", rnn);
-  ibl_cli_curves(csv, "bayesian_observer", observer);
-  ibl_cli_curves(csv, "bayesian_actor", actor_b);
+  append_ibl_curves_csv(csv, "rnn", rnn);
+  append_ibl_curves_csv(csv, "bayesian_observer", observer);
+  append_ibl_curves_csv(csv, "bayesian_actor", actor_b);
   io::write_text(out / "curves.csv", csv.str());
   const auto sr = ibl_cli_summarise(rnn), so = ibl_cli_summarise(observer), sa = ibl_cli_summarise(actor_b);
   io::write_text(out / "summary.json", "{\n" + extra_json + ibl_cli_json_entry("rnn", sr) + ",\n" +
@@ -165,7 +151,7 @@ void ibl_cli_bayes(const ibl_args& a) {
   csv.precision(10);
   csv << ibl_cli_header;
   const std::string agent = "bayesian_actor_" + a.variant;
-  ibl_cli_curves(csv, agent, b);
+  append_ibl_curves_csv(csv, agent, b);
   io::write_text(out / "curves.csv", csv.str());
   const auto s = ibl_cli_summarise(b);
   io::write_text(out / "summary.json", "{\n" + ibl_cli_json_entry(agent, s) + "\n}\n");
@@ -184,7 +170,7 @@ void ibl_cli_behaviour(const ibl_args& a) {
     const auto d = ibl_read_mouse_csv(a.csv[i], a.skip_bad_rows);
     const std::string agent = std::filesystem::path(a.csv[i]).stem().string();
     const auto b = ibl_behaviour_from(d.trials);
-    ibl_cli_curves(csv, agent, b);
+    append_ibl_curves_csv(csv, agent, b);
     const auto s = ibl_cli_summarise(b);
     json << ibl_cli_json_entry(agent, s).substr(0, ibl_cli_json_entry(agent, s).size() - 1)
          << ", \"skipped_rows\": " << d.skipped_rows << "}" << (i + 1 < a.csv.size() ? ",\n" : "\n");

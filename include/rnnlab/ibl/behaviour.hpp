@@ -20,9 +20,11 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <rnnlab/error.hpp>
+
 #include <rnnlab/ibl/bayes.hpp>
 #include <rnnlab/tasks/ibl.hpp>
 
@@ -164,6 +166,26 @@ inline ibl_curve ibl_block_change_curve(const std::vector<ibl_behaviour_trial>& 
     a.sum += t.correct ? 1.0 : 0.0;
   }
   return detail::ibl_to_curve(bins);
+}
+
+/// Appends every behaviour curve of one agent to a CSV stream, one row per point, columns
+/// agent,curve,split,x,n,value (the header is the caller's): psychometric and chronometric curves
+/// split all / concordant / discordant, and the block-change curves (100 trials; all, zero contrast).
+/// What `rnnlab ibl` and examples/ibl.cpp write as curves.csv (scripts/plot_ibl.py reads it).
+template <class Stream>
+void append_ibl_curves_csv(Stream& csv, const std::string& agent, const std::vector<ibl_behaviour_trial>& b) {
+  auto put = [&](const char* curve, const char* split, const ibl_curve& c) {
+    for (std::size_t i = 0; i < c.x.size(); ++i)
+      csv << agent << ',' << curve << ',' << split << ',' << c.x[i] << ',' << c.n[i] << ',' << c.value[i] << '\n';
+  };
+  const std::pair<ibl_trial_split, const char*> splits[] = {
+      {ibl_trial_split::all, "all"}, {ibl_trial_split::concordant, "concordant"}, {ibl_trial_split::discordant, "discordant"}};
+  for (const auto& [s, name] : splits) {
+    put("psychometric", name, ibl_psychometric(b, s));
+    put("chronometric", name, ibl_chronometric(b, s));
+  }
+  put("block_change", "all", ibl_block_change_curve(b, 100, false));
+  put("block_change", "zero_contrast", ibl_block_change_curve(b, 100, true));
 }
 
 }  // namespace rnnlab
